@@ -1,0 +1,54 @@
+"""``init`` and ``demo``: create or upgrade a store, load the demo."""
+
+from __future__ import annotations
+
+import typer
+from rich.text import Text
+
+from dutydesk.cli.context import out_console, print_json, state
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("init")
+    def init_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
+        """Create the database, or upgrade an older one (a copy is kept aside first)."""
+        desk = state(ctx).desk()
+        report = desk.schema
+        data = {"database": desk.engine.url.render_as_string(hide_password=True),
+                "schema_before": report.before if report else None,
+                "schema": report.after if report else None,
+                "backup": str(report.backup) if report and report.backup else None}
+        if as_json:
+            print_json(data)
+        else:
+            verb = "created" if data["schema_before"] is None else (
+                "upgraded" if data["schema_before"] != data["schema"] else "up to date")
+            out_console().print(Text(f"{data['database']}: schema {data['schema']} ({verb})"))
+
+    @app.command("demo")
+    def demo_cmd(
+        ctx: typer.Context,
+        reset: bool = typer.Option(False, "--reset", help="Wipe the database first."),
+        if_empty: bool = typer.Option(False, "--if-empty", help="Load only into an empty database."),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Load the demo registry and requests, placed relative to now."""
+        from dutydesk.services import demo
+
+        st = state(ctx)
+        desk = st.desk()
+        if st.actor is None and desk.settings.me is None:
+            desk.actor = demo.DEMO_ACTOR
+        if reset:
+            demo.wipe(desk)
+        elif not demo.is_empty(desk):
+            if if_empty:
+                return
+            from dutydesk.errors import Refused
+
+            raise Refused("the database is not empty; use --reset to replace it with the demo")
+        result = demo.load_demo(desk)
+        if as_json:
+            print_json(result)
+        else:
+            out_console().print(Text(f"demo loaded: {result['tasks']} tasks, registry {result['registry']}"))

@@ -1,0 +1,1 @@
+"""Persistence: tables, the engine factory for SQLite and PostgreSQL, migrations."""

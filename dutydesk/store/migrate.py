@@ -1,0 +1,115 @@
+"""Schema versions: create, check and upgrade a database — never a silent drop.
+
+Every command opens the store through :func:`ensure_schema`: a fresh database
+gets the whole schema, an older one is copied aside (SQLite) and upgraded, a
+newer or foreign one is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from dutydesk.store.engine import StoreError, sqlite_path
+
+_SCRIPT_LOCATION = str(Path(__file__).resolve().parent / "migrations")
+
+
+@dataclass(frozen=True)
+class SchemaReport:
+    before: str | None
+    after: str
+    backup: Path | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def _config(connection=None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", _SCRIPT_LOCATION)
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), revision)
+
+
+def ensure_schema(engine: Engine, *, stamp: datetime) -> SchemaReport:
+    """Bring the database to this version's schema, backing up an older SQLite file first."""
+    try:
+        before = current_revision(engine)
+        tables = set(inspect(engine).get_table_names())
+    except Exception as exc:  # connection refused, not a database, permission denied …
+        raise StoreError(f"cannot open the database: {_first_line(exc)}") from exc
+    head = head_revision()
+    if before == head:
+        return SchemaReport(before, head, None)
+    if before is None and tables - {"alembic_version"}:
+        raise StoreError(
+            "the database has tables but no dutydesk schema version; refusing to change it "
+            "(point --db at a dutydesk database or an empty one)"
+        )
+    if before is not None and before not in known_revisions():
+        raise StoreError(
+            f"the database was written by a newer dutydesk (schema {before}); upgrade dutydesk to open it"
+        )
+    backup = None
+    if before is not None:
+        backup = backup_sqlite(engine, label=f"before-{before}", stamp=stamp)
+    upgrade(engine)
+    return SchemaReport(before, head, backup)
+
+
+def backup_sqlite(engine: Engine, *, label: str, stamp: datetime, target: Path | None = None) -> Path | None:
+    """SQLite's online backup API: a consistent copy even while another desk writes."""
+    path = sqlite_path(str(engine.url))
+    if path is None:
+        return None
+    if target is None:
+        target = path.with_name(f"{path.stem}.{label}.{stamp:%Y%m%dT%H%M%S}{path.suffix or '.sqlite'}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.touch(mode=0o600)
+    target.chmod(0o600)
+    source = sqlite3.connect(str(path))
+    try:
+        dest = sqlite3.connect(str(target))
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return target
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
