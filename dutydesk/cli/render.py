@@ -26,3 +26,20 @@ def task_panel(view) -> Panel:
     for label, value in rows:
         grid.add_row(label, cell(value))
     return Panel(Group(grid), title=Text(view.key), title_align="left")
+
+
+def detail_panel(detail, tz) -> Group:
+    """The task, then its clocks with their explanations, then its history."""
+    parts: list = [task_panel(detail.task)]
+    clocks = Table("Clock", "Due", "State", "Why", header_style="bold")
+    for c in detail.clocks.clocks:
+        state = "met" if c.met_at is not None else ("BREACHED" if c.breached else ("paused" if c.paused else "running"))
+        due = f"{c.due_at.astimezone(tz):%a %d.%m %H:%M}" if c.due_at else "—"
+        clocks.add_row(cell(f"{c.name} ({c.rule})"), cell(due), cell(state), cell(c.explanation))
+    parts.append(clocks)
+    history = Table("When", "Who", "What", "Before → after", header_style="bold")
+    for h in detail.history:
+        change = f"{h.field}: {h.before or '∅'} → {h.after or '∅'}" if h.field else (h.reason or "")
+        history.add_row(cell(f"{h.at.astimezone(tz):%d.%m %H:%M}"), cell(h.actor), cell(h.action), cell(change))
+    parts.append(history)
+    return Group(*parts)

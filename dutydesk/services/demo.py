@@ -6,8 +6,9 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 
+from sqlmodel import select
 from dutydesk.paths import repo_data_dir
 from dutydesk.services import audit
 from dutydesk.services.desk import Desk
@@ -45,8 +46,12 @@ def wipe(desk: Desk) -> None:
 
 def load_demo(desk: Desk) -> dict:
     """Registry, then the requests (each created and triaged through the same services the lead uses)."""
+    from dutydesk.services.demo_tasks import at
+
     folder = demo_dir()
-    report = import_registry(desk, load_registry(folder / "registry.json"), source="demo registry")
+    oldest = max(t["minutes_ago"] for t in json.loads((folder / "tasks.json").read_text(encoding="utf-8"))["tasks"])
+    registry_desk = at(desk, desk.now() - timedelta(minutes=oldest + 60))
+    report = import_registry(registry_desk, load_registry(folder / "registry.json"), source="demo registry")
     spec = json.loads((folder / "tasks.json").read_text(encoding="utf-8"))["tasks"]
     from dutydesk.services.demo_tasks import place_demo_task
 

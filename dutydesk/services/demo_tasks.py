@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dutydesk.clock import Clock
-from dutydesk.domain.priority import Channel
+from dutydesk.domain.priority import Channel, Priority
+from dutydesk.services import lifecycle
 from dutydesk.services.desk import Desk
-from dutydesk.services.tasks import create_task
+from dutydesk.services.intake import create_request
 
 
 def at(desk: Desk, moment: datetime) -> Desk:
@@ -17,14 +18,20 @@ def at(desk: Desk, moment: datetime) -> Desk:
 
 
 def place_demo_task(desk: Desk, item: dict, *, received_at: datetime) -> str:
-    view = create_task(
+    view = create_request(
         at(desk, received_at),
         subject=item["subject"],
         project_id=item.get("project"),
         channel=Channel.EMAIL,
         received_at=received_at,
-        first_sent_at=received_at,
         sender=item["from"],
-        reason="demo",
     )
+    # The lead triaged it a little later (never in the future).
+    triaged = at(desk, min(received_at + timedelta(minutes=12), desk.now()))
+    if item.get("priority"):
+        lifecycle.set_priority(triaged, view.key, Priority.parse(item["priority"]))
+    if item.get("status") == "in_progress":
+        lifecycle.take(triaged, view.key, staff=item.get("assignee", "duty-1"), override="demo")
+    elif item.get("status") == "waiting_client":
+        lifecycle.wait_for_client(triaged, view.key, question=item.get("question", "Уточните, пожалуйста."))
     return view.key

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from dutydesk.clock import Clock
 from dutydesk.config import Settings
@@ -68,7 +68,7 @@ class Desk:
     def change_counter(self) -> int:
         """Grows with every state change anywhere (every change writes an audit event)."""
         with self.read() as session:
-            return int(session.exec(select(func.max(AuditEvent.id))).one()[0] or 0)  # type: ignore[call-overload]
+            return int(session.exec(select(func.max(AuditEvent.id))).one() or 0)
 
 
 def open_desk(target: str | None, settings: Settings, clock: Clock, actor: str | None = None) -> Desk:

@@ -1,24 +1,43 @@
-"""The pool as the lead sees it: open tasks in the order of work (R-POOL-1..3)."""
+"""The pool as the lead sees it: open tasks in the order of work (R-POOL-1..3), with blockers and clocks.
+
+Only a window of rows is read and clocked; the blocking rule needs every open
+task's (project, priority, age), which one narrow indexed query gives.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_
 
-from dutydesk.domain.priority import Priority, Status
+from sqlmodel import select
+from dutydesk.domain.clocks import Clock, TaskClocks
+from dutydesk.domain.pool import blocked_by
+from dutydesk.domain.priority import Priority
+from dutydesk.services.clocks import clocks_for_rows
 from dutydesk.services.desk import Desk
+from dutydesk.services.pool_items import OPEN_STATUSES, open_items
 from dutydesk.services.views import iso
 from dutydesk.store.models import Client, Project, Task
 
-OPEN_STATUSES = tuple(s.value for s in Status if s.is_open)
+
+@dataclass(frozen=True)
+class PoolFilter:
+    project_id: str | None = None
+    client_id: str | None = None
+    priority: Priority | None = None
+    untriaged: bool = False
+    status: str | None = None
+    breached_only: bool = False
+    search: str | None = None
 
 
 @dataclass(frozen=True)
 class PoolRow:
     key: str
     subject: str
+    sender: str | None
     client_name: str | None
     client_id: str | None
     project_name: str | None
@@ -28,22 +47,43 @@ class PoolRow:
     blocked_by: str | None
     received_at: datetime
     assignee: str | None
+    version: int
+    clocks: TaskClocks
 
     @property
     def priority_label(self) -> str:
         return f"{self.priority.english} / {self.priority.russian}" if self.priority else "untriaged"
 
     @property
+    def nearest(self) -> Clock | None:
+        return self.clocks.nearest
+
+    @property
+    def breaches(self) -> tuple[str, ...]:
+        return self.clocks.breaches
+
+    @property
     def clock_label(self) -> str | None:
-        return None
+        clock = self.nearest
+        if clock is None or clock.working_minutes_left is None:
+            return "paused" if clock is not None and clock.paused else None
+        left = clock.working_minutes_left
+        sign = "overdue " if left < 0 else ""
+        minutes = int(abs(left))
+        return f"{clock.name} {sign}{minutes // 60}:{minutes % 60:02d}"
 
     def to_json(self) -> dict:
+        c = self.clocks
         return {
             "key": self.key, "subject": self.subject,
             "client": {"id": self.client_id, "name": self.client_name} if self.client_id else None,
             "project": {"id": self.project_id, "name": self.project_name} if self.project_id else None,
             "priority": self.priority.slug if self.priority else None, "status": self.status,
-            "blocked_by": self.blocked_by, "received_at": iso(self.received_at), "assignee": self.assignee,
+            "blocked_by": self.blocked_by, "received_at": iso(self.received_at),
+            "reaction_due": iso(c.reaction.due_at) if c.reaction else None,
+            "start_due": iso(c.start.due_at) if c.start else None,
+            "due": iso(c.due.due_at) if c.due else None,
+            "breaches": list(self.breaches), "assignee": self.assignee,
         }
 
 
@@ -51,29 +91,72 @@ class PoolRow:
 class PoolListing:
     now: datetime
     rows: tuple[PoolRow, ...]
+    total: int
+    counts: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"now": iso(self.now), "tasks": [row.to_json() for row in self.rows]}
 
 
-def pool_listing(desk: Desk, *, project_id: str | None = None, limit: int | None = None) -> PoolListing:
-    query = (
-        select(Task.key, Task.subject, Client.name, Task.client_id, Project.name, Task.project_id,
-               Task.priority_order, Task.status, Task.received_at, Task.assignee_id)
-        .join(Client, Client.id == Task.client_id, isouter=True)
-        .join(Project, Project.id == Task.project_id, isouter=True)
-        .where(Task.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
-        .order_by(Task.priority_order, Task.received_at, Task.number)
-    )
-    if project_id:
-        query = query.where(Task.project_id == project_id)
-    if limit:
-        query = query.limit(limit)
+def pool_listing(desk: Desk, *, project_id: str | None = None, limit: int | None = None, offset: int = 0,
+                 where: PoolFilter | None = None) -> PoolListing:
+    """The pool in the order of work: untriaged first, then by priority, then older first (R-POOL-2/3)."""
+    flt = where or PoolFilter(project_id=project_id)
+    if project_id and not flt.project_id:
+        flt = PoolFilter(**{**flt.__dict__, "project_id": project_id})
+    now = desk.now()
     with desk.read() as session:
-        rows = tuple(
-            PoolRow(key=r[0], subject=r[1], client_name=r[2], client_id=r[3], project_name=r[4],
-                    project_id=r[5], priority=Priority(r[6]) if r[6] else None, status=r[7], blocked_by=None,
-                    received_at=r[8], assignee=r[9])
-            for r in session.execute(query)
+        items = open_items(session)
+        blockers = blocked_by(items)
+        counts: dict[str, int] = {}
+        for item in items:
+            name = item.priority.slug if item.priority else "untriaged"
+            counts[name] = counts.get(name, 0) + 1
+        query = (
+            select(Task.id, Task.received_at, Task.priority_order, Task.reacted_at, Task.taken_at, Task.done_at,
+                   Task.key, Task.subject, Task.sender, Client.name, Task.client_id, Project.name, Task.project_id,
+                   Task.status, Task.assignee_id, Task.version)
+            .join(Client, Client.id == Task.client_id, isouter=True)
+            .join(Project, Project.id == Task.project_id, isouter=True)
+            .where(Task.status.in_(_statuses(flt)))  # type: ignore[attr-defined]
+            .order_by(Task.priority_order, Task.received_at, Task.number)
         )
-    return PoolListing(desk.now(), rows)
+        query = _filtered(query, flt)
+        total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        if flt.breached_only:
+            rows = list(session.execute(query))
+        else:
+            rows = list(session.execute(query.offset(offset).limit(limit) if limit else query.offset(offset)))
+        clocks = clocks_for_rows(session, [r[:6] for r in rows], desk.calendar, now)
+    result = [
+        PoolRow(key=r[6], subject=r[7], sender=r[8], client_name=r[9], client_id=r[10], project_name=r[11],
+                project_id=r[12], priority=Priority(r[2]) if r[2] else None, status=r[13],
+                blocked_by=blockers.get(r[6]), received_at=r[1], assignee=r[14], version=r[15], clocks=clocks[r[0]])
+        for r in rows
+    ]
+    if flt.breached_only:
+        result = [row for row in result if row.breaches]
+        total = len(result)
+        result = result[offset:offset + limit] if limit else result[offset:]
+    counts["breached"] = sum(1 for row in result if row.breaches) if flt.breached_only else counts.get("breached", 0)
+    return PoolListing(now, tuple(result), total, counts)
+
+
+def _statuses(flt: PoolFilter) -> tuple[str, ...]:
+    return (flt.status,) if flt.status else OPEN_STATUSES
+
+
+def _filtered(query, flt: PoolFilter):
+    if flt.project_id:
+        query = query.where(Task.project_id == flt.project_id)
+    if flt.client_id:
+        query = query.where(Task.client_id == flt.client_id)
+    if flt.untriaged:
+        query = query.where(Task.priority_order == 0)
+    elif flt.priority is not None:
+        query = query.where(Task.priority_order == int(flt.priority))
+    if flt.search:
+        pattern = f"%{flt.search.strip().lower()}%"
+        query = query.where(or_(func.lower(Task.key).like(pattern), func.lower(Task.subject).like(pattern),
+                                func.lower(Task.sender).like(pattern)))
+    return query

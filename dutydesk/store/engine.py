@@ -77,6 +77,8 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's own lower() folds ASCII only; the studio's clients write in Russian.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         if path is not None:
             _restrict(path)
 
@@ -88,6 +90,10 @@ def _sqlite_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def _restrict(path: Path) -> None:

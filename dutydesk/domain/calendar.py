@@ -1,0 +1,413 @@
+"""The studio's working calendar (domain.md, "Calendar").
+
+Working time is Monday–Friday 09:00–18:00 in the studio's zone, less the
+Russian public non-working days (the ``holidays`` package, decree transfers
+included), plus the Saturdays the government makes working; per-year
+configuration overrides win over the package.
+
+Every SLA deadline (R-SLA-REACT, R-SLA-IMM, R-SLA-VAL) is a budget of
+working minutes, and clocks for the whole pool are recomputed on every
+refresh. So instants are mapped onto a *working timeline* — microseconds of
+working time since the calendar's origin — where adding and measuring
+working time is integer arithmetic plus a bisect over precomputed windows.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+import holidays as _holidays
+
+__all__ = ["DayInfo", "Pause", "WorkingCalendar", "YearOverrides"]
+
+#: An interval in which a task waits for the client (R-WORK-1); ``None`` end = still waiting.
+Pause = tuple[datetime, datetime | None]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_ONE_US = timedelta(microseconds=1)
+_US_PER_MINUTE = 60_000_000
+_TRANSFER = re.compile(r"Day off \(substituted from (\d\d)/(\d\d)/(\d{4})\)")
+
+
+@dataclass(frozen=True)
+class YearOverrides:
+    """One year's configuration corrections (Calendar: "overridden per year"): the package
+    can lag a late decree, and the studio may shorten a pre-holiday day or add its own day off."""
+
+    days_off: frozenset[date] = frozenset()
+    working_days: frozenset[date] = frozenset()
+    short_days: Mapping[date, time] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "days_off", frozenset(self.days_off))
+        object.__setattr__(self, "working_days", frozenset(self.working_days))
+        object.__setattr__(self, "short_days", MappingProxyType(dict(self.short_days)))
+        clash = self.days_off & (self.working_days | set(self.short_days))
+        if clash:
+            raise ValueError(
+                "a date cannot be both a day off and a working day: "
+                + ", ".join(sorted(d.isoformat() for d in clash))
+            )
+
+
+_NO_OVERRIDES = YearOverrides()
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """What a date is and why, so the desk can show its reasoning."""
+
+    date: date
+    working: bool
+    start: datetime | None
+    end: datetime | None
+    source: str
+
+
+class _Timeline:
+    """Working windows of consecutive years, as epoch microseconds.
+
+    ``cum[k]`` is the working time before window ``k``; a *position* is the
+    working time since the timeline's origin. Immutable once built, so a
+    call that holds one stays consistent while another thread extends it.
+    """
+
+    __slots__ = ("first_year", "last_year", "lo_us", "hi_us", "dates", "starts", "ends", "lens", "cum", "cum_end")
+
+    def __init__(self, first_year: int, last_year: int, lo_us: int, hi_us: int,
+                 windows: Sequence[tuple[date, int, int]]) -> None:
+        self.first_year, self.last_year, self.lo_us, self.hi_us = first_year, last_year, lo_us, hi_us
+        self.dates = [w[0] for w in windows]
+        self.starts = [w[1] for w in windows]
+        self.ends = [w[2] for w in windows]
+        self.lens = [w[2] - w[1] for w in windows]
+        self.cum, self.cum_end, total = [], [], 0
+        for length in self.lens:
+            self.cum.append(total)
+            total += length
+            self.cum_end.append(total)
+
+    def pos(self, us: int) -> int:
+        k = bisect_right(self.starts, us) - 1
+        return self.cum[k] + min(us - self.starts[k], self.lens[k]) if k >= 0 else 0
+
+    def instant(self, p: int) -> int:
+        """The earliest instant at position ``p``: a day's end, not the next day's start."""
+        k = bisect_left(self.cum_end, p)
+        return self.starts[k] + (p - self.cum[k])
+
+
+class WorkingCalendar:
+    """Working time of the studio; instants in any zone, results in ``tz``.
+
+    Edge rule: a window is ``[start, end)`` when asking "is this instant
+    working time"; 18:00 exactly means nothing is left of that day.
+    """
+
+    def __init__(
+        self,
+        tz: ZoneInfo,
+        *,
+        overrides: Mapping[int, YearOverrides] | None = None,
+        day_start: time = time(9),
+        day_end: time = time(18),
+        use_public_holidays: bool = True,
+    ) -> None:
+        if day_end <= day_start:
+            raise ValueError("the working day must end after it starts")
+        self.tz, self.day_start, self.day_end = tz, day_start, day_end
+        self.use_public_holidays = use_public_holidays
+        self.overrides: Mapping[int, YearOverrides] = MappingProxyType(dict(overrides or {}))
+        for year, ov in self.overrides.items():
+            for d in (*ov.days_off, *ov.working_days, *ov.short_days):
+                if d.year != year:
+                    raise ValueError(f"override {d.isoformat()} is filed under year {year}")
+            for d, end in ov.short_days.items():
+                if end <= day_start:
+                    raise ValueError(f"shortened day {d.isoformat()} ends before {day_start:%H:%M}")
+        self.normal_day_minutes = (day_end.hour - day_start.hour) * 60 + day_end.minute - day_start.minute
+        self._years: dict[int, tuple[dict[date, DayInfo], list[tuple[date, int, int]]]] = {}
+        self._timeline: _Timeline | None = None
+        self._memo: tuple = (None, 0, None, 0)
+        self._pause_memo: tuple = (None, ())
+
+    # -- days ---------------------------------------------------------------
+
+    def day_info(self, d: date) -> DayInfo:
+        """The verdict on one date with its source; config wins over the package."""
+        return self._year(d.year)[0][d]
+
+    def year(self, y: int) -> list[DayInfo]:
+        """Every date of year ``y``, for the calendar screen and config review."""
+        return list(self._year(y)[0].values())
+
+    def is_working_day(self, d: date) -> bool:
+        return self.day_info(d).working
+
+    def working_window(self, d: date) -> tuple[datetime, datetime] | None:
+        info = self.day_info(d)
+        return (info.start, info.end) if info.working else None  # type: ignore[return-value]
+
+    def _year(self, y: int) -> tuple[dict[date, DayInfo], list[tuple[date, int, int]]]:
+        built = self._years.get(y)
+        if built is None:
+            built = self._years[y] = self._build_year(y)
+        return built
+
+    def _build_year(self, y: int) -> tuple[dict[date, DayInfo], list[tuple[date, int, int]]]:
+        ov = self.overrides.get(y, _NO_OVERRIDES)
+        public: Mapping[date, str] = {}
+        transferred: set[date] = set()
+        if self.use_public_holidays:
+            public = _holidays.RU(years=y, language="en_US")
+            transferred = set(getattr(public, "weekend_workdays", ()))
+        days: dict[date, DayInfo] = {}
+        windows: list[tuple[date, int, int]] = []
+        d = date(y, 1, 1)
+        while d.year == y:
+            working, end = True, self.day_end
+            if d in ov.short_days:
+                end, source = ov.short_days[d], "config: shortened day"
+            elif d in ov.working_days:
+                source = "config: working day"
+            elif d in ov.days_off:
+                working, source = False, "config: day off"
+            elif d in public:
+                working, source = False, _holiday_source(public[d])
+            elif d in transferred:
+                source = "transferred working day (decree)"
+            elif d.weekday() >= 5:
+                working, source = False, "weekend"
+            else:
+                source = "weekday"
+            if working:
+                start_at = datetime.combine(d, self.day_start, tzinfo=self.tz)
+                end_at = datetime.combine(d, end, tzinfo=self.tz)
+                days[d] = DayInfo(d, True, start_at, end_at, source)
+                windows.append((d, _to_us(start_at), _to_us(end_at)))
+            else:
+                days[d] = DayInfo(d, False, None, None, source)
+            d += timedelta(days=1)
+        return days, windows
+
+    # -- working-time arithmetic ---------------------------------------------
+
+    def add_working_minutes(
+        self, at: datetime, minutes: float, *, pauses: Sequence[Pause] = ()
+    ) -> datetime | None:
+        """The earliest instant by which ``minutes`` of working time have passed since ``at``.
+
+        Time inside ``pauses`` does not count (R-WORK-1 stops the clocks).
+        Returns ``None`` when an open-ended pause begins before the budget is
+        spent: the deadline cannot be known until the client answers.
+        ``minutes == 0`` returns ``at`` itself. A budget that runs out exactly
+        at a window's end gives that end (18:00), never the next morning.
+        """
+        return self.budget_status(at, minutes, at, pauses=pauses)[0]
+
+    def working_minutes_between(
+        self, a: datetime, b: datetime, *, pauses: Sequence[Pause] = ()
+    ) -> float:
+        """Working minutes from ``a`` to ``b``, less paused time; negative when ``b < a``.
+
+        Signed so that "minutes left" can go below zero once overdue, and
+        ``working_minutes_between(t, add_working_minutes(t, m)) == m``.
+        """
+        a_us, b_us = self._us(a), self._us(b)
+        tl, spans = self._prepared(a_us, b_us, pauses)
+        return _counted(tl.pos(a_us), tl.pos(b_us), spans) / _US_PER_MINUTE
+
+    def budget_status(
+        self, at: datetime, minutes: float, until: datetime, *, pauses: Sequence[Pause] = ()
+    ) -> tuple[datetime | None, float, bool]:
+        """Spend ``minutes`` of working time from ``at``: ``(due, minutes_left, late)``.
+
+        ``due`` is ``add_working_minutes(at, minutes, pauses=pauses)``;
+        ``minutes_left`` is the budget less ``working_minutes_between(at,
+        until)``, negative once overdue; ``late`` says ``until`` is past
+        ``due``. One pass, because the pool recomputes every open task's SLA
+        clocks (R-SLA-*) on each refresh.
+        """
+        if minutes < 0:
+            raise ValueError("a working-time budget cannot be negative")
+        at_us, until_us = self._us(at), self._us(until)
+        budget = round(minutes * _US_PER_MINUTE)
+        tl = self._timeline
+        if (not pauses and budget and tl is not None
+                and tl.lo_us <= at_us <= tl.hi_us and tl.lo_us <= until_us <= tl.hi_us):
+            # The pool's common case, inlined: no pauses, timeline already built.
+            starts, cum, lens = tl.starts, tl.cum, tl.lens
+            k = bisect_right(starts, at_us) - 1
+            p = cum[k] + min(at_us - starts[k], lens[k]) if k >= 0 else 0
+            k = bisect_right(starts, until_us) - 1
+            left = budget + p - (cum[k] + min(until_us - starts[k], lens[k]) if k >= 0 else 0)
+            p += budget
+            if p <= tl.cum_end[-1]:
+                k = bisect_left(tl.cum_end, p)
+                due_us = starts[k] + p - cum[k]
+                return datetime.fromtimestamp(due_us / 1e6, self.tz), left / _US_PER_MINUTE, until_us > due_us
+        tl, spans = self._prepared(at_us, until_us, pauses)
+        p = tl.pos(at_us)
+        left = (budget - _counted(p, tl.pos(until_us), spans)) / _US_PER_MINUTE
+        if budget == 0:
+            return at.astimezone(self.tz), left, until_us > at_us
+        end = _spend(p, budget, spans)
+        if end is None:
+            return None, left, False
+        while tl.cum_end[-1] < end:  # append years: the origin, so positions, stay put
+            tl = self._build_timeline(tl.first_year, tl.last_year + 1)
+        due_us = tl.instant(end)
+        return self._from_us(due_us), left, until_us > due_us
+
+    def end_of_working_day(self, at: datetime) -> datetime:
+        """End of the working window containing ``at``, else of the next one (R-SLA-IMM).
+
+        "Next" is the first window ending after ``at``: 08:00 on a working
+        Monday gives Monday 18:00, and 18:00 exactly gives the next day's end.
+        """
+        tl, k = self._window_index(at, full_day=False)
+        return self._from_us(tl.ends[k])
+
+    def next_full_working_day(self, at: datetime) -> date:
+        """First working day whose whole window lies at or after ``at`` (R-SLA-VAL's start)."""
+        tl, k = self._window_index(at, full_day=True)
+        return tl.dates[k]
+
+    def minutes_to_end_of_working_day(self, at: datetime) -> float:
+        """Working minutes from ``at`` to ``end_of_working_day(at)``: R-SLA-IMM's budget."""
+        tl, k = self._window_index(at, full_day=False)
+        return (tl.cum_end[k] - tl.pos(self._us(at))) / _US_PER_MINUTE
+
+    def minutes_to_end_of_next_full_working_day(self, at: datetime) -> float:
+        """Working minutes from ``at`` to the end of ``next_full_working_day(at)``: R-SLA-VAL's start budget."""
+        tl, k = self._window_index(at, full_day=True)
+        return (tl.cum_end[k] - tl.pos(self._us(at))) / _US_PER_MINUTE
+
+    # -- the working timeline -------------------------------------------------
+
+    def _window_index(self, at: datetime, *, full_day: bool) -> tuple[_Timeline, int]:
+        """First window starting at/after ``at`` (``full_day``) or ending after it."""
+        us = self._us(at)
+        tl = self._covering(us, us)
+        k = bisect_left(tl.starts, us) if full_day else bisect_right(tl.ends, us)
+        while k >= len(tl.starts):
+            tl = self._build_timeline(tl.first_year, tl.last_year + 1)
+        return tl, k
+
+    def _prepared(self, a_us: int, b_us: int, pauses: Sequence[Pause]) -> tuple[_Timeline, list]:
+        """A timeline covering both instants and the pauses, and the pauses as paused spans."""
+        bounds = self._pause_us(pauses)
+        hi = max(a_us, b_us, *(e if e is not None else s for s, e in bounds))
+        tl = self._covering(min(a_us, b_us), hi)
+        return tl, _paused_spans(tl, bounds)
+
+    def _covering(self, lo_us: int, hi_us: int) -> _Timeline:
+        """A timeline whose years include both instants (built lazily, a year of slack each side)."""
+        tl = self._timeline
+        if tl is not None and tl.lo_us <= lo_us and hi_us <= tl.hi_us:
+            return tl
+        lo_year, hi_year = self._from_us(lo_us).year - 1, self._from_us(hi_us).year + 1
+        if tl is not None:
+            lo_year, hi_year = min(lo_year, tl.first_year), max(hi_year, tl.last_year)
+        return self._build_timeline(lo_year, hi_year)
+
+    def _build_timeline(self, first_year: int, last_year: int) -> _Timeline:
+        windows = [w for y in range(first_year, last_year + 1) for w in self._year(y)[1]]
+        lo_us = _to_us(datetime(first_year, 1, 1, tzinfo=self.tz))
+        hi_us = _to_us(datetime(last_year, 12, 31, 23, 59, 59, tzinfo=self.tz))
+        tl = self._timeline = _Timeline(first_year, last_year, lo_us, hi_us, windows)
+        return tl
+
+    def _us(self, dt: datetime) -> int:
+        """``_to_us`` remembering the last two instants by identity: a pool refresh passes the
+        same ``now`` and receipt to several calls. Holding the objects keeps ids unique;
+        one tuple keeps it thread-safe."""
+        memo = self._memo
+        if dt is memo[0]:
+            return memo[1]
+        if dt is memo[2]:
+            self._memo = (dt, memo[3], memo[0], memo[1])
+            return memo[3]
+        us = _to_us(dt)
+        self._memo = (dt, us, memo[0], memo[1])
+        return us
+
+    def _pause_us(self, pauses: Sequence[Pause]) -> tuple[tuple[int, int | None], ...]:
+        """Pauses as epoch microseconds; the last tuple converted is remembered (three clocks share it)."""
+        if not pauses:
+            return ()
+        memo = self._pause_memo
+        if pauses is memo[0]:
+            return memo[1]
+        bounds = tuple((_to_us(s), None if e is None else _to_us(e)) for s, e in pauses)
+        if type(pauses) is tuple:
+            self._pause_memo = (pauses, bounds)
+        return bounds
+
+    def _from_us(self, us: int) -> datetime:
+        return datetime.fromtimestamp(us / 1e6, self.tz)
+
+
+def _paused_spans(tl: _Timeline, bounds: Sequence[tuple[int, int | None]]) -> list[tuple[int, float]]:
+    """Pauses as merged, sorted position intervals; an open pause ends at +inf."""
+    spans = sorted(
+        (tl.pos(s), float("inf") if e is None else tl.pos(e)) for s, e in bounds if e is None or e > s
+    )
+    merged: list[tuple[int, float]] = []
+    for s, e in spans:
+        if e <= s:
+            continue  # a pause wholly outside working time stops nothing
+        if merged and s <= merged[-1][1]:
+            if e > merged[-1][1]:
+                merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _spend(p: int, budget: int, spans: Sequence[tuple[int, float]]) -> int | None:
+    """Walk ``budget`` forward from position ``p``, jumping over paused spans; ``None`` if an open one stops it."""
+    for s, e in spans:
+        if e <= p:
+            continue
+        if s > p:
+            if budget <= s - p:
+                break
+            budget -= s - p
+        if e == float("inf"):
+            return None
+        p = int(e)
+    return p + budget
+
+
+def _counted(pa: int, pb: int, spans: Sequence[tuple[int, float]]) -> int:
+    """Signed working time between two positions, less the paused spans."""
+    lo, hi = (pa, pb) if pa <= pb else (pb, pa)
+    total = hi - lo
+    for s, e in spans:
+        overlap = min(e, hi) - max(s, lo)
+        if overlap > 0:
+            total -= int(overlap)
+    return total if pa <= pb else -total
+
+
+def _to_us(dt: datetime) -> int:
+    """Epoch microseconds, exactly; naive datetimes are refused, not guessed."""
+    try:
+        return (dt - _EPOCH) // _ONE_US
+    except TypeError:
+        raise ValueError(f"a timezone-aware datetime is required, got {dt!r}") from None
+
+
+def _holiday_source(name: str) -> str:
+    match = _TRANSFER.fullmatch(name)
+    if match:
+        month, day, year = match.groups()
+        return f"transferred day off (decree, from {day}.{month}.{year})"
+    return f"public holiday: {name}"
