@@ -19,6 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import accumulate
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -48,12 +49,8 @@ class YearOverrides:
         object.__setattr__(self, "days_off", frozenset(self.days_off))
         object.__setattr__(self, "working_days", frozenset(self.working_days))
         object.__setattr__(self, "short_days", MappingProxyType(dict(self.short_days)))
-        clash = self.days_off & (self.working_days | set(self.short_days))
-        if clash:
-            raise ValueError(
-                "a date cannot be both a day off and a working day: "
-                + ", ".join(sorted(d.isoformat() for d in clash))
-            )
+        if clash := sorted(self.days_off & (self.working_days | set(self.short_days))):
+            raise ValueError(f"a date cannot be both a day off and a working day: {', '.join(map(str, clash))}")
 
 
 _NO_OVERRIDES = YearOverrides()
@@ -87,11 +84,8 @@ class _Timeline:
         self.starts = [w[1] for w in windows]
         self.ends = [w[2] for w in windows]
         self.lens = [w[2] - w[1] for w in windows]
-        self.cum, self.cum_end, total = [], [], 0
-        for length in self.lens:
-            self.cum.append(total)
-            total += length
-            self.cum_end.append(total)
+        self.cum_end = list(accumulate(self.lens))
+        self.cum = [end - length for end, length in zip(self.cum_end, self.lens)]
 
     def pos(self, us: int) -> int:
         k = bisect_right(self.starts, us) - 1
@@ -111,13 +105,8 @@ class WorkingCalendar:
     """
 
     def __init__(
-        self,
-        tz: ZoneInfo,
-        *,
-        overrides: Mapping[int, YearOverrides] | None = None,
-        day_start: time = time(9),
-        day_end: time = time(18),
-        use_public_holidays: bool = True,
+        self, tz: ZoneInfo, *, overrides: Mapping[int, YearOverrides] | None = None,
+        day_start: time = time(9), day_end: time = time(18), use_public_holidays: bool = True,
     ) -> None:
         if day_end <= day_start:
             raise ValueError("the working day must end after it starts")
@@ -198,9 +187,7 @@ class WorkingCalendar:
 
     # -- working-time arithmetic ---------------------------------------------
 
-    def add_working_minutes(
-        self, at: datetime, minutes: float, *, pauses: Sequence[Pause] = ()
-    ) -> datetime | None:
+    def add_working_minutes(self, at: datetime, minutes: float, *, pauses: Sequence[Pause] = ()) -> datetime | None:
         """The earliest instant by which ``minutes`` of working time have passed since ``at``.
 
         Time inside ``pauses`` does not count (R-WORK-1 stops the clocks).
@@ -211,9 +198,7 @@ class WorkingCalendar:
         """
         return self.budget_status(at, minutes, at, pauses=pauses)[0]
 
-    def working_minutes_between(
-        self, a: datetime, b: datetime, *, pauses: Sequence[Pause] = ()
-    ) -> float:
+    def working_minutes_between(self, a: datetime, b: datetime, *, pauses: Sequence[Pause] = ()) -> float:
         """Working minutes from ``a`` to ``b``, less paused time; negative when ``b < a``.
 
         Signed so that "minutes left" can go below zero once overdue, and

@@ -230,7 +230,8 @@ def _explain(
     text = "; ".join([f"{head}: {word} {_stamp(anchor)}", *segments])
     if due_at is None:
         left = _minutes(clock.working_minutes_left or 0)
-        return f"{text}; clock stopped since {_stamp(stopped)} (waiting for client), {left} left"  # type: ignore[arg-type]
+        since = _stamp(stopped)  # type: ignore[arg-type]
+        return f"{text}; clock stopped since {since} (waiting for client), {left} left"
     text += f" → due {_stamp(due_at.astimezone(tz))}"
     if clock.met_at is not None:
         text += f"; met {_stamp(clock.met_at.astimezone(tz))}" + (" (late)" if clock.breached else "")
