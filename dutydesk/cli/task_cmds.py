@@ -119,7 +119,20 @@ def wait_cmd(ctx: typer.Context, key: str, question: str = typer.Option(..., "--
     """Ask the client (R-WORK-1); the clocks stop until they answer."""
     from dutydesk.services.lifecycle import wait_for_client
 
-    show_view(wait_for_client(_desk(ctx), key, question=question), as_json)
+    desk = _desk(ctx)
+    view = wait_for_client(desk, key, question=question)
+    _mail_now(desk, view.key)
+    show_view(view, as_json)
+
+
+def _mail_now(desk, key: str) -> None:
+    """R-WORK-1: the system e-mails at once; a failure stays in the outbox and is said on stderr."""
+    from dutydesk.services.mail_out import retry_outbox
+
+    for message_id, state_, detail in retry_outbox(desk, task_key=key):
+        if state_ == "failed":
+            typer.echo(f"dutydesk: mail {message_id} not sent ({detail}); it waits in `dutydesk mail outbox`",
+                       err=True)
 
 
 @task_app.command("resume")
@@ -152,7 +165,10 @@ def handoff_cmd(ctx: typer.Context, key: str,
     """Hand a task above minimal volume to the project's manager (R-WORK-3)."""
     from dutydesk.services.lifecycle import hand_off
 
-    show_view(hand_off(_desk(ctx), key, reason=reason, note=note), as_json)
+    desk = _desk(ctx)
+    view = hand_off(desk, key, reason=reason, note=note)
+    _mail_now(desk, view.key)
+    show_view(view, as_json)
 
 
 @task_app.command("project")

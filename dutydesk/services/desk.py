@@ -37,9 +37,13 @@ class Desk:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One unit of work. Everything in it commits together, with its audit events."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.connection(execution_options=WRITE)
+        """One unit of work. Everything in it commits together, with its audit events.
+
+        Starting it waits for the write lock (SQLite's busy timeout, then up to
+        ``LOCK_RETRIES`` more tries): nothing has happened yet, so retrying is safe.
+        """
+        session = self._begin_write()
+        with session:
             try:
                 yield session
                 session.commit()
@@ -49,6 +53,18 @@ class Desk:
             except BaseException:
                 session.rollback()
                 raise
+
+    def _begin_write(self) -> Session:
+        for attempt in range(LOCK_RETRIES + 1):
+            session = Session(self.engine, expire_on_commit=False)
+            try:
+                session.connection(execution_options=WRITE)
+                return session
+            except OperationalError as exc:
+                session.close()
+                if attempt == LOCK_RETRIES or not _is_busy(exc):
+                    raise StoreError(_busy_or(exc)) from exc
+        raise AssertionError("unreachable")
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -88,8 +104,16 @@ def _os_user() -> str:
         return "desk"
 
 
+LOCK_RETRIES = 3
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    text = str(exc.orig or exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def _busy_or(exc: OperationalError) -> str:
     text = str(exc.orig or exc).splitlines()[0]
-    if "locked" in text or "busy" in text:
+    if _is_busy(exc):
         return "the database is busy (another desk is writing); try again"
     return f"database error: {text}"
