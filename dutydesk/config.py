@@ -168,3 +168,19 @@ def load_settings(option: str | None = None, **overrides: Any) -> Settings:
         if first["type"] == "extra_forbidden":
             message = "unknown key"
         raise ConfigError(f"config {path}: key {key}: {message}") from exc
+
+
+def permission_warnings(settings: Settings, option: str | None = None) -> list[str]:
+    """A config that says where a password lives, and the password file itself, should be private (0600)."""
+    import stat
+
+    warnings = []
+    path, _ = config_path(option)
+    secrets = [s for s in (settings.smtp, settings.imap) if s.password_env or s.password_file]
+    candidates = [path] if secrets and path.exists() else []
+    candidates += [s.password_file.expanduser() for s in secrets if s.password_file and s.password_file.expanduser().exists()]
+    for candidate in candidates:
+        mode = stat.S_IMODE(candidate.stat().st_mode)
+        if mode & 0o077:
+            warnings.append(f"{candidate} is readable by others (mode {mode:04o}); run: chmod 600 {candidate}")
+    return warnings

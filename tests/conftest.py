@@ -70,6 +70,19 @@ def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture
+def empty_pg_database() -> Iterator[str]:
+    """A brand-new, empty PostgreSQL database (no schema at all): what `dutydesk init` meets on a new server."""
+    name = f"dd_empty_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield _pg_url(name)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Every store test runs on both back ends."""

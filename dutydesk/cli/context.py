@@ -33,6 +33,10 @@ class CliState:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config)
+            from dutydesk.config import permission_warnings
+
+            for warning in permission_warnings(self._settings, self.config):
+                typer.echo(f"dutydesk: warning: {warning}", err=True)
         return self._settings
 
     @property

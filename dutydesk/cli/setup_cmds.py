@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
 import typer
 from rich.text import Text
 
@@ -9,6 +12,8 @@ from dutydesk.cli.context import out_console, print_json, state
 
 
 def register(app: typer.Typer) -> None:
+    register_backup(app)
+
     @app.command("init")
     def init_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
         """Create the database, or upgrade an older one (a copy is kept aside first)."""
@@ -52,3 +57,25 @@ def register(app: typer.Typer) -> None:
             print_json(result)
         else:
             out_console().print(Text(f"demo loaded: {result['tasks']} tasks, registry {result['registry']}"))
+
+
+def register_backup(app: typer.Typer) -> None:
+    @app.command("backup")
+    def backup_cmd(ctx: typer.Context, output: Optional[Path] = typer.Option(None, "-o", "--output")) -> None:
+        """A consistent copy of the SQLite database (0600); for PostgreSQL, how to use pg_dump."""
+        from dutydesk.services.backup import backup
+
+        report = backup(state(ctx).desk(), output)
+        if report.guidance:
+            typer.echo(report.guidance)
+        else:
+            out_console().print(Text(f"backup: {report.path} ({report.tasks} tasks)"))
+
+    @app.command("restore")
+    def restore_cmd(ctx: typer.Context, source: Path) -> None:
+        """Replace the database with a checked backup (the current one is kept aside)."""
+        from dutydesk.services.backup import restore
+
+        check, aside = restore(state(ctx).desk(), source)
+        out_console().print(Text(f"restored {source} (schema {check.revision}, {check.tasks} tasks); "
+                                 f"the previous database is kept as {aside}"))
