@@ -18,9 +18,11 @@ run: $(STAMP)
 	$(VENV)/bin/dutydesk --db "$$($(PY) -m dutydesk.paths demo-db)"
 
 test: $(STAMP)
+	command -v dovecot >/dev/null || test -x /usr/sbin/dovecot || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd)  # the IMAP tests run a real Dovecot
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	command -v sqlite3 >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3)
 	$(PY) -m bench
 
 clean:

@@ -110,9 +110,9 @@ def _global(
 
 
 def _register() -> None:
-    from dutydesk.cli import engine_cmds, mail_cmds, pool_cmds, registry_cmds, setup_cmds, task_cmds
+    from dutydesk.cli import engine_cmds, mail_cmds, pool_cmds, registry_cmds, setup_cmds, task_cmds, report_cmds
 
-    for module in (setup_cmds, registry_cmds, task_cmds, pool_cmds, engine_cmds, mail_cmds):
+    for module in (setup_cmds, registry_cmds, task_cmds, pool_cmds, engine_cmds, mail_cmds, report_cmds):
         module.register(app)
 
 

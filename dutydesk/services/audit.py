@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from dutydesk.store.models import AuditEvent
@@ -51,7 +52,17 @@ def record(
         events.append(AuditEvent(at=at, actor=actor, action=action, entity=entity, entity_id=entity_id,
                                  task_id=task_id, field=name, before=before, after=after, reason=reason))
     session.add_all(events)
+    _notify(session)
     return events
+
+
+CHANNEL = "dutydesk_changes"
+
+
+def _notify(session: Session) -> None:
+    """On PostgreSQL, tell the other desks at commit (identical notifications in one transaction fold into one)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {CHANNEL}"))
 
 
 def diff(obj: Any, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:

@@ -13,11 +13,10 @@ from sqlalchemy import func, or_
 
 from sqlmodel import select
 from dutydesk.domain.clocks import Clock, TaskClocks
-from dutydesk.domain.pool import blocked_by
 from dutydesk.domain.priority import Priority
 from dutydesk.services.clocks import clocks_for_rows
 from dutydesk.services.desk import Desk
-from dutydesk.services.pool_items import OPEN_STATUSES, open_items
+from dutydesk.store.pool_queries import OPEN_STATUSES, blocked_by_column, is_open, open_counts_query, status_in
 from dutydesk.services.views import iso
 from dutydesk.store.models import Client, Project, Task
 
@@ -100,29 +99,34 @@ class PoolListing:
 
 def pool_listing(desk: Desk, *, project_id: str | None = None, limit: int | None = None, offset: int = 0,
                  where: PoolFilter | None = None) -> PoolListing:
-    """The pool in the order of work: untriaged first, then by priority, then older first (R-POOL-2/3)."""
+    """The pool in the order of work: untriaged first, then by priority, then older first (R-POOL-2/3).
+
+    Only the requested window is read, blocked and clocked; the counts come from
+    one grouped query over the pool-order index.
+    """
     flt = where or PoolFilter(project_id=project_id)
     if project_id and not flt.project_id:
         flt = PoolFilter(**{**flt.__dict__, "project_id": project_id})
     now = desk.now()
     with desk.read() as session:
-        items = open_items(session)
-        blockers = blocked_by(items)
         counts: dict[str, int] = {}
-        for item in items:
-            name = item.priority.slug if item.priority else "untriaged"
-            counts[name] = counts.get(name, 0) + 1
+        for order, number in session.execute(open_counts_query()):
+            name = Priority(order).slug if order else "untriaged"
+            counts[name] = counts.get(name, 0) + number
         query = (
             select(Task.id, Task.received_at, Task.priority_order, Task.reacted_at, Task.taken_at, Task.done_at,
                    Task.key, Task.subject, Task.sender, Client.name, Task.client_id, Project.name, Task.project_id,
-                   Task.status, Task.assignee_id, Task.version)
+                   Task.status, Task.assignee_id, Task.version, blocked_by_column())
             .join(Client, Client.id == Task.client_id, isouter=True)
             .join(Project, Project.id == Task.project_id, isouter=True)
-            .where(Task.status.in_(_statuses(flt)))  # type: ignore[attr-defined]
+            .where(is_open(), status_in(_statuses(flt)))
             .order_by(Task.priority_order, Task.received_at, Task.number)
         )
         query = _filtered(query, flt)
-        total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        if flt == PoolFilter():
+            total = sum(counts.values())
+        else:
+            total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
         if flt.breached_only:
             rows = list(session.execute(query))
         else:
@@ -131,14 +135,13 @@ def pool_listing(desk: Desk, *, project_id: str | None = None, limit: int | None
     result = [
         PoolRow(key=r[6], subject=r[7], sender=r[8], client_name=r[9], client_id=r[10], project_name=r[11],
                 project_id=r[12], priority=Priority(r[2]) if r[2] else None, status=r[13],
-                blocked_by=blockers.get(r[6]), received_at=r[1], assignee=r[14], version=r[15], clocks=clocks[r[0]])
+                blocked_by=r[16], received_at=r[1], assignee=r[14], version=r[15], clocks=clocks[r[0]])
         for r in rows
     ]
     if flt.breached_only:
         result = [row for row in result if row.breaches]
         total = len(result)
         result = result[offset:offset + limit] if limit else result[offset:]
-    counts["breached"] = sum(1 for row in result if row.breaches) if flt.breached_only else counts.get("breached", 0)
     return PoolListing(now, tuple(result), total, counts)
 
 

@@ -84,7 +84,12 @@ def ensure_schema(engine: Engine, *, stamp: datetime) -> SchemaReport:
     backup = None
     if before is not None:
         backup = backup_sqlite(engine, label=f"before-{before}", stamp=stamp)
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except Exception as exc:  # each upgrade runs in one transaction: a failure leaves the schema as it was
+        kept = f"; a copy of it is at {backup}" if backup else ""
+        raise StoreError(f"upgrading the schema from {before or 'nothing'} to {head} failed: "
+                         f"{_first_line(exc)}; the database was not changed{kept}") from exc
     return SchemaReport(before, head, backup)
 
 

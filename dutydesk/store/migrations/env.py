@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import dutydesk.store.models  # noqa: F401  (registers the tables for autogenerate)
+import dutydesk.store.snapshot_models  # noqa: F401  (the stored pool snapshots, migration 0002)
 
 target_metadata = SQLModel.metadata
 connection = context.config.attributes.get("connection")
