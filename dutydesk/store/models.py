@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from dutydesk.store.types import UTCDateTime
+
+
+_OPEN_SQL = "status IN ('pool', 'in_progress', 'waiting_client', 'needs_agreement')"
 
 
 def _at(nullable: bool = False, index: bool = False) -> object:
@@ -99,8 +102,10 @@ class Task(SQLModel, table=True):
 
     __tablename__ = "task"
     __table_args__ = (
-        Index("ix_task_pool_order", "status", "priority_order", "received_at", "number"),
         Index("ix_task_project_open", "project_id", "status", "priority_order", "received_at"),
+        # Migration 0004: the open pool in the order of work (must match pool_queries.OPEN_STATUSES).
+        Index("ix_task_open_order", "priority_order", "received_at", "number",
+              sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: int = Field(unique=True)

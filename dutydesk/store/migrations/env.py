@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import dutydesk.store.models  # noqa: F401  (registers the tables for autogenerate)
 import dutydesk.store.snapshot_models  # noqa: F401  (the stored pool snapshots, migration 0002)
+import dutydesk.store.mail_models  # noqa: F401  (the IMAP cursor and inbound dedupe indexes, migration 0003)
 
 target_metadata = SQLModel.metadata
 connection = context.config.attributes.get("connection")

@@ -1,0 +1,174 @@
+"""Each figure of the benchmark: measured the way the lead would feel it, with its raw baseline."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from dutydesk.clock import utcnow
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _desk(db: str):
+    from dutydesk.clock import Clock, parse_moment
+    from dutydesk.config import Settings
+    from dutydesk.services.desk import open_desk
+
+    settings = Settings()
+    return open_desk(db, settings, Clock(parse_moment("2026-12-01T11:00", settings.tz)), "duty-1")
+
+
+def _timed(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def app_runs(db: str, runs: int, presses: int) -> list[dict]:
+    """Start the app as a fresh process each time: process start → first pool rows painted."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    results = []
+    for _ in range(runs):
+        started = time.time()
+        done = subprocess.run([sys.executable, "-m", "bench.probe_app", db, str(presses)], capture_output=True,
+                              text=True, env=env, cwd=ROOT, timeout=180)
+        if done.returncode != 0:
+            raise RuntimeError(f"probe failed: {done.stderr[-2000:]}")
+        data = json.loads(done.stdout.strip().splitlines()[-1])
+        data["startup_s"] = data["shown_wall"] - started
+        results.append(data)
+    return results
+
+
+def window_sql(desk) -> str:
+    """The exact SQL the pool window runs, with its values written in, for the raw baseline."""
+    from sqlmodel import select
+
+    from dutydesk.store.models import Client, Project, Task
+    from dutydesk.store.pool_queries import blocked_by_column, is_open
+
+    query = (select(Task.id, Task.received_at, Task.priority_order, Task.reacted_at, Task.taken_at, Task.done_at,
+                    Task.key, Task.subject, Task.sender, Client.name, Task.client_id, Project.name, Task.project_id,
+                    Task.status, Task.assignee_id, Task.version, blocked_by_column())
+             .join(Client, Client.id == Task.client_id, isouter=True)
+             .join(Project, Project.id == Task.project_id, isouter=True)
+             .where(is_open()).order_by(Task.priority_order, Task.received_at, Task.number).limit(200))
+    return str(query.compile(desk.engine, compile_kwargs={"literal_binds": True}))
+
+
+def pool_window(db: str, repeat: int) -> tuple[list[float], list[float]]:
+    from dutydesk.services.pool import pool_listing
+
+    desk = _desk(db)
+    pool_listing(desk, limit=200)  # warm: calendar years, statement cache
+    ours = _timed(lambda: pool_listing(desk, limit=200), repeat)
+    sql = window_sql(desk)
+    conn = sqlite3.connect(db)
+    raw = _timed(lambda: conn.execute(sql).fetchall(), repeat)
+    conn.close()
+    desk.engine.dispose()
+    return ours, raw
+
+
+def clocks_all_open(db: str, repeat: int) -> list[float]:
+    """Every open task's clocks from the store: facts, pauses from the audit trail, the calendar math."""
+    from sqlmodel import select
+
+    from dutydesk.services.clocks import clocks_for_rows
+    from dutydesk.store.models import Task
+    from dutydesk.store.pool_queries import is_open
+
+    desk = _desk(db)
+    now = desk.now()
+
+    def run() -> int:
+        with desk.read() as session:
+            rows = session.execute(select(Task.id, Task.received_at, Task.priority_order, Task.reacted_at,
+                                          Task.taken_at, Task.done_at).where(is_open())).all()
+            return len(clocks_for_rows(session, rows, desk.calendar, now))
+
+    run()
+    out = _timed(run, repeat)
+    desk.engine.dispose()
+    return out
+
+
+def export_csv(db: str, repeat: int) -> tuple[list[float], list[float]] | None:
+    """Snapshot export to CSV against ``sqlite3 -csv`` running the equivalent query on the same file."""
+    try:
+        from dutydesk.services.snapshot import export_snapshot
+    except ImportError:
+        return None
+    desk = _desk(db)
+    target = Path(tempfile.mkdtemp()) / "pool.csv"
+    export_snapshot(desk, fmt="csv", path=target)
+    ours = _timed(lambda: export_snapshot(desk, fmt="csv", path=target), repeat)
+    sql = _export_baseline_sql()
+    binary = shutil.which("sqlite3")
+    if binary is None:
+        raise RuntimeError("the sqlite3 command is needed for the export baseline (apt-get install sqlite3)")
+    raw = _timed(lambda: subprocess.run([binary, "-csv", "-header", db, sql], check=True,
+                                        stdout=subprocess.DEVNULL), repeat)
+    desk.engine.dispose()
+    return ours, raw
+
+
+def _export_baseline_sql() -> str:
+    """The snapshot's columns for every open task, joined as a raw query would (no history rebuild)."""
+    return ("SELECT t.key, t.subject, c.name, p.name, t.priority_order, t.status, t.received_at, t.reacted_at, "
+            "t.taken_at, t.assignee_id FROM task t LEFT JOIN client c ON c.id = t.client_id "
+            "LEFT JOIN project p ON p.id = t.project_id "
+            "WHERE t.status IN ('pool', 'in_progress', 'waiting_client', 'needs_agreement') "
+            "ORDER BY t.priority_order, t.received_at, t.number;")
+
+
+def mail_import(db: str, messages: int) -> float | None:
+    """Messages per second importing a Maildir of generated requests into a copy of the big desk."""
+    try:
+        from dutydesk.services.intake_mail import import_sources
+    except ImportError:
+        return None
+    from bench.mailgen import write_maildir
+    from dutydesk.mail.sources import iter_sources
+
+    work = Path(tempfile.mkdtemp())
+    copy = work / "desk.sqlite"
+    src = sqlite3.connect(db)
+    dst = sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    maildir = write_maildir(work / "Maildir", messages)
+    desk = _desk(str(copy))
+    started = time.perf_counter()
+    import_sources(desk, iter_sources([maildir]))
+    elapsed = time.perf_counter() - started
+    desk.engine.dispose()
+    shutil.rmtree(work, ignore_errors=True)
+    return messages / elapsed
+
+
+def summary(values: list[float], scale: float = 1.0) -> dict:
+    scaled = [v * scale for v in values]
+    return {"median": round(statistics.median(scaled), 3), "min": round(min(scaled), 3), "max": round(max(scaled), 3)}
+
+
+def machine() -> dict:
+    import platform
+
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "processor": platform.processor() or platform.machine(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "date": utcnow().date().isoformat()}
