@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(VENV)/bin/dutydesk --db "$$($(PY) -m dutydesk.paths demo-db)" demo --if-empty
-	$(VENV)/bin/dutydesk --db "$$($(PY) -m dutydesk.paths demo-db)"
+	$(VENV)/bin/dutydesk --db "$$($(PY) -m dutydesk.paths demo-db)" --as duty-lead
 
 test: $(STAMP)
 	command -v dovecot >/dev/null || test -x /usr/sbin/dovecot || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd)  # the IMAP tests run a real Dovecot
