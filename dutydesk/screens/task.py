@@ -90,7 +90,7 @@ class TaskScreen(TaskActions, DeskScreen):
     def show(self, detail) -> None:
         self.detail = detail
         t, tz = self.t, self.tz
-        self.query_one("#task-facts", Static).update(render.task_facts(detail.task, t, tz))
+        self.query_one("#task-facts", Static).update(render.task_facts(detail.task, t, tz, blocked_by=detail.blocked_by))
         self.query_one("#task-messages", Static).update(
             Group(render.title(t("pane.thread")), render.thread(detail.messages, t, tz)))
         self.query_one("#task-attachments", Static).update(

@@ -163,3 +163,36 @@ def _filtered(query, flt: PoolFilter):
         query = query.where(or_(func.lower(Task.key).like(pattern), func.lower(Task.subject).like(pattern),
                                 func.lower(Task.sender).like(pattern)))
     return query
+
+
+def pool_position(desk: Desk, key: str, *, where: PoolFilter | None = None) -> int | None:
+    """Where ``key`` stands in the (filtered) pool order, so the cursor can follow a task that moved."""
+    flt = where or PoolFilter()
+    with desk.read() as session:
+        me = session.execute(select(Task.priority_order, Task.received_at, Task.number)
+                             .where(Task.key == key.upper())).first()
+        if me is None:
+            return None
+        order, received, number = me
+        before = or_(Task.priority_order < order,
+                     (Task.priority_order == order) & (Task.received_at < received),
+                     (Task.priority_order == order) & (Task.received_at == received) & (Task.number < number))
+        query = (select(Task.id).join(Client, Client.id == Task.client_id, isouter=True)
+                 .where(is_open(), status_in(_statuses(flt))))
+        query = _filtered(query, flt)
+        inside = session.execute(query.where(Task.key == key.upper())).first()
+        if inside is None:
+            return None
+        return int(session.execute(select(func.count()).select_from(query.where(before).subquery())).scalar_one())
+
+
+def pool_breach_count(desk: Desk, *, where: PoolFilter | None = None) -> int:
+    """Open tasks with a breached clock, without building rows or blockers (the header's count)."""
+    flt = where or PoolFilter()
+    now = desk.now()
+    with desk.read() as session:
+        query = (select(Task.id, Task.received_at, Task.priority_order, Task.reacted_at, Task.taken_at, Task.done_at)
+                 .where(is_open(), status_in(_statuses(flt))))
+        rows = list(session.execute(_filtered(query, flt)))
+        clocks = clocks_for_rows(session, rows, desk.calendar, now)
+    return sum(1 for c in clocks.values() if c.breaches)

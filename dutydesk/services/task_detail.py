@@ -13,7 +13,8 @@ from dutydesk.services.clocks import clocks_of_task
 from dutydesk.services.desk import Desk
 from dutydesk.services.tasks import get_task, view_of
 from dutydesk.services.views import TaskView, iso
-from dutydesk.store.models import AuditEvent, Escalation, Message
+from dutydesk.store.models import AuditEvent, Escalation, Message, Task
+from dutydesk.store.pool_queries import blocked_by_column
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,11 @@ class TaskDetail:
     messages: tuple[MessageView, ...]
     history: tuple[HistoryEntry, ...]
     escalations: tuple[EscalationRecord, ...]
+    blocked_by: str | None = None
 
     def to_json(self) -> dict:
         data = self.task.to_json()
+        data["blocked_by"] = self.blocked_by
         data["clocks"] = [{"name": c.name, "rule": c.rule, "due_at": iso(c.due_at), "met_at": iso(c.met_at),
                            "breached": c.breached, "paused": c.paused,
                            "working_minutes_left": c.working_minutes_left, "explanation": c.explanation}
@@ -105,4 +108,5 @@ def task_detail(desk: Desk, key: str) -> TaskDetail:
             EscalationRecord(e.id, e.trigger, e.level, e.opened_at, e.opened_by, e.note, e.deadline, e.closed_at,
                              e.outcome)
             for e in session.exec(select(Escalation).where(Escalation.task_id == task.id).order_by(Escalation.id)))
-        return TaskDetail(view_of(session, task), clocks, messages, history, escalations)
+        blocker = session.execute(select(blocked_by_column()).where(Task.id == task.id)).scalar_one_or_none()
+        return TaskDetail(view_of(session, task), clocks, messages, history, escalations, blocker)

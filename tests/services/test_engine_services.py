@@ -253,3 +253,22 @@ def test_r_esc_4_find_by_the_time_the_mail_was_sent(lead) -> None:
     assert found[0].distance_minutes == pytest.approx(5.0)
     assert find_tasks(lead, key=keys[0].lower())[0].key == keys[0]
     assert find_tasks(lead, key=keys[0].split("-")[1])[0].key == keys[0]
+
+
+def test_pool_position_follows_a_task_and_breach_count_matches_the_listing(lead, at) -> None:
+    from dutydesk.services.pool import PoolFilter, pool_breach_count, pool_position
+
+    keys = [new(lead, f"t{i}", at=lead.now() - timedelta(hours=i)).key for i in range(4)]
+    lifecycle.set_priority(lead, keys[0], 5)
+    order = [r.key for r in pool_listing(lead).rows]
+    assert [pool_position(lead, k) for k in order] == list(range(len(order)))
+    assert pool_position(lead, keys[0], where=PoolFilter(untriaged=True)) is None
+    later = at(lead, "2026-12-01T12:30")
+    assert pool_breach_count(later) == sum(1 for r in pool_listing(later).rows if r.breaches) == 3
+
+
+def test_task_detail_names_its_blocker(lead) -> None:
+    high, low = new(lead, "high").key, new(lead, "low").key
+    lifecycle.set_priority(lead, high, 1)
+    lifecycle.set_priority(lead, low, 4)
+    assert task_detail(lead, low).blocked_by == high and task_detail(lead, high).blocked_by is None
