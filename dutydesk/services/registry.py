@@ -43,16 +43,8 @@ def import_registry(desk: Desk, registry: RegistryFile, *, source: str) -> Impor
                          entity_id=entity_id, changes=changes, reason=f"registry import {source}")
         for person in registry.staff or []:
             values = person.model_dump()
-            row = session.get(Staff, person.id)
-            if row is None:
-                session.add(Staff(**values))
-                log("staff", person.id, "registry.create", {k: (None, v) for k, v in values.items()})
-                report.count("staff", "created")
-            elif changes := audit.diff(row, values):
-                for name, (_, after) in changes.items():
-                    setattr(row, name, after)
-                log("staff", person.id, "registry.update", changes)
-                report.count("staff", "updated")
+            values.pop("id")
+            _upsert(session, Staff, person.id, values, kind="staff", entity="staff", report=report, log=log)
         session.flush()
         for index, entry in enumerate(registry.clients or []):
             _upsert_client(session, entry, index, report, log)
@@ -83,18 +75,24 @@ def _upsert_client(session: Session, entry: ClientEntry, index: int, report: Imp
         if project.manager is not None and session.get(Staff, project.manager) is None:
             raise BadInput(f"clients[{index}].projects[{j}].manager: no staff member {project.manager!r}")
         values = {"client_id": entry.id, "name": project.name, "manager_id": project.manager}
-        stored = session.get(Project, project.id)
-        if stored is None:
-            session.add(Project(id=project.id, **values))
-            log("project", project.id, "registry.create", {k: (None, v) for k, v in values.items()})
-            report.count("projects", "created")
-        elif changes := audit.diff(stored, values):
-            for key, (_, after) in changes.items():
-                setattr(stored, key, after)
-            log("project", project.id, "registry.update", changes)
-            report.count("projects", "updated")
+        _upsert(session, Project, project.id, values, kind="projects", entity="project", report=report, log=log)
     if changed and row is not None:
         report.count("clients", "updated")
+
+
+def _upsert(session: Session, model, row_id: str, values: dict, *, kind: str, entity: str, report: ImportReport,
+            log) -> None:
+    """Create the row, or change only what differs — each way audited field by field."""
+    stored = session.get(model, row_id)
+    if stored is None:
+        session.add(model(id=row_id, **values))
+        log(entity, row_id, "registry.create", {"id": (None, row_id), **{k: (None, v) for k, v in values.items()}})
+        report.count(kind, "created")
+    elif changes := audit.diff(stored, values):
+        for key, (_, after) in changes.items():
+            setattr(stored, key, after)
+        log(entity, row_id, "registry.update", changes)
+        report.count(kind, "updated")
 
 
 def _entry_lists(entry: ClientEntry) -> dict[str, list | None]:
