@@ -37,6 +37,9 @@ def detail_panel(detail, tz) -> Group:
         due = f"{c.due_at.astimezone(tz):%a %d.%m %H:%M}" if c.due_at else "—"
         clocks.add_row(cell(f"{c.name} ({c.rule})"), cell(due), cell(state), cell(c.explanation))
     parts.append(clocks)
+    if detail.downgrade_offered:
+        parts.append(Text(f"R-SLA-VAL: the due has passed — if the work proved larger, downgrade it: "
+                          f"dutydesk task priority {detail.task.key} normal --reason \"…\"", style="yellow"))
     history = Table("When", "Who", "What", "Before → after", header_style="bold")
     for h in detail.history:
         change = f"{h.field}: {h.before or '∅'} → {h.after or '∅'}" if h.field else (h.reason or "")

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import select
 
 from dutydesk.domain.clocks import TaskClocks
+from dutydesk.domain.lifecycle import can_downgrade_valuable
 from dutydesk.services.clocks import clocks_of_task
 from dutydesk.services.desk import Desk
 from dutydesk.services.tasks import get_task, view_of
@@ -78,9 +79,16 @@ class TaskDetail:
     escalations: tuple[EscalationRecord, ...]
     blocked_by: str | None = None
 
+    @property
+    def downgrade_offered(self) -> bool:
+        """R-SLA-VAL: a Valuable task past its due may go down to Normal ("the volume proved larger")."""
+        due = self.clocks.due
+        return can_downgrade_valuable(self.task.priority, bool(due and due.breached and due.met_at is None))
+
     def to_json(self) -> dict:
         data = self.task.to_json()
         data["blocked_by"] = self.blocked_by
+        data["downgrade_offered"] = self.downgrade_offered
         data["clocks"] = [{"name": c.name, "rule": c.rule, "due_at": iso(c.due_at), "met_at": iso(c.met_at),
                            "breached": c.breached, "paused": c.paused,
                            "working_minutes_left": c.working_minutes_left, "explanation": c.explanation}

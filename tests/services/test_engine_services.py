@@ -272,3 +272,14 @@ def test_task_detail_names_its_blocker(lead) -> None:
     lifecycle.set_priority(lead, high, 1)
     lifecycle.set_priority(lead, low, 4)
     assert task_detail(lead, low).blocked_by == high and task_detail(lead, high).blocked_by is None
+
+
+def test_r_sla_val_downgrade_is_offered_once_the_due_passes(lead, at) -> None:
+    key = new(lead, at=lead.now()).key  # Tue 01.12 10:00
+    lifecycle.set_priority(lead, key, 2)
+    lifecycle.take(lead, key, staff="duty-1")  # started at once: due two working days later, Thu 03.12 10:00
+    assert task_detail(at(lead, "2026-12-03T10:00"), key).downgrade_offered is False
+    offered = task_detail(at(lead, "2026-12-03T10:01"), key)
+    assert offered.downgrade_offered is True and offered.to_json()["downgrade_offered"] is True
+    lifecycle.set_priority(at(lead, "2026-12-03T10:05"), key, "normal", reason="объём больше (R-SLA-VAL)")
+    assert task_detail(at(lead, "2026-12-03T10:06"), key).downgrade_offered is False
