@@ -57,6 +57,7 @@ class DutyDeskApp(App):
         # Shown on the right of the top bar (see TopBar), not at the end of a crowded footer.
         Binding("e", "escalations", "escalations", id="escalations", show=False),
         Binding("c", "lookup", "lookup", id="lookup", show=False),
+        Binding("y", "history", "history", id="history", show=False),
         Binding("question_mark", "help", "help", id="help", show=False),
         Binding("ctrl+p", "command_palette", "palette", id="command-palette", show=False, priority=True),
         Binding("q", "quit", "quit", id="quit", show=False),
@@ -149,6 +150,12 @@ class DutyDeskApp(App):
 
         if not isinstance(self.screen, LookupScreen):
             self.push_screen(LookupScreen())
+
+    def action_history(self) -> None:
+        from dutydesk.screens.history import HistoryScreen
+
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen())
 
     def action_help(self) -> None:
         from dutydesk.screens.help import HelpScreen

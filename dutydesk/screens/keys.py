@@ -11,6 +11,7 @@ def binding_classes() -> list[type]:
     from dutydesk.screens.escalations import EscalationsScreen
     from dutydesk.screens.filters import FiltersScreen
     from dutydesk.screens.help import HelpScreen
+    from dutydesk.screens.history import HistoryScreen
     from dutydesk.screens.lookup import LookupScreen
     from dutydesk.screens.pool import PoolScreen
     from dutydesk.screens.task import TaskScreen
@@ -18,7 +19,7 @@ def binding_classes() -> list[type]:
     from dutydesk.widgets.prompts import TextPrompt
 
     return [PoolScreen, TaskScreen, LookupScreen, AckScreen, EscalationsScreen, HelpScreen, FiltersScreen,
-            PoolTable, TextPrompt]
+            HistoryScreen, PoolTable, TextPrompt]
 
 
 def known_binding_ids(app: App) -> set[str]:

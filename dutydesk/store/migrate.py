@@ -12,11 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from dutydesk.store.engine import StoreError, sqlite_path
 
@@ -34,7 +30,14 @@ class SchemaReport:
         return self.before != self.after
 
 
-def _config(connection=None) -> Config:
+#: The newest migration in ``migrations/versions``. A test keeps it equal to Alembic's head; it lets
+#: every command confirm an up-to-date database with one query, without loading Alembic (~0.4 s of start-up).
+SCHEMA_HEAD = "0004"
+
+
+def _config(connection=None):
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", _SCRIPT_LOCATION)
     if connection is not None:
@@ -43,27 +46,37 @@ def _config(connection=None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     with engine.begin() as connection:
         command.upgrade(_config(connection), revision)
 
 
 def ensure_schema(engine: Engine, *, stamp: datetime) -> SchemaReport:
     """Bring the database to this version's schema, backing up an older SQLite file first."""
+    if _stamped(engine) == SCHEMA_HEAD:
+        return SchemaReport(SCHEMA_HEAD, SCHEMA_HEAD, None)
     try:
         before = current_revision(engine)
         tables = set(inspect(engine).get_table_names())
@@ -91,6 +104,15 @@ def ensure_schema(engine: Engine, *, stamp: datetime) -> SchemaReport:
         raise StoreError(f"upgrading the schema from {before or 'nothing'} to {head} failed: "
                          f"{_first_line(exc)}; the database was not changed{kept}") from exc
     return SchemaReport(before, head, backup)
+
+
+def _stamped(engine: Engine) -> str | None:
+    """The database's schema version by one plain query (None when there is none, or no database yet)."""
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:
+        return None
 
 
 def backup_sqlite(engine: Engine, *, label: str, stamp: datetime, target: Path | None = None) -> Path | None:

@@ -76,3 +76,10 @@ def test_an_unreachable_postgres_gives_one_line() -> None:
     with pytest.raises(DutydeskError, match="cannot open the database") as info:
         ensure_schema(engine, stamp=STAMP)
     assert "\n" not in str(info.value)
+
+
+def test_the_fast_path_head_is_alembics_head() -> None:
+    """``SCHEMA_HEAD`` lets start-up skip Alembic; it must name the newest migration."""
+    from dutydesk.store.migrate import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == head_revision()

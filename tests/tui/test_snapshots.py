@@ -10,7 +10,7 @@ import email.utils
 
 import pytest
 
-from tui_helpers import idle, pool_ready, select_key, wait_for
+from tui_helpers import idle, pool_ready, screen_lines, select_key, wait_for
 
 SIZE = (120, 40)
 
@@ -112,3 +112,23 @@ def test_hand_off_checklist(snap_compare, make_app):
         await idle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_history(snap_compare, make_app, sqlite_desk):
+    from dataclasses import replace
+    from datetime import date
+
+    from dutydesk.clock import Clock, parse_moment
+    from dutydesk.services.snapshot import take_snapshot
+
+    evening = replace(sqlite_desk, clock=Clock(parse_moment("2026-12-01T18:30", sqlite_desk.settings.tz)))
+    take_snapshot(evening, day=date(2026, 12, 1))
+
+    async def run_before(pilot):
+        await pool_ready(pilot)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: on(pilot.app, "HistoryScreen") and pilot.app.screen.snapshots)
+        await wait_for(pilot, lambda: "Last working day" in "\n".join(screen_lines(pilot.app)))
+        await idle(pilot)
+
+    assert snap_compare(make_app(evening), terminal_size=SIZE, run_before=run_before)
