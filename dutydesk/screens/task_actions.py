@@ -41,16 +41,17 @@ class TaskActions:
             self.fail(self.t("error.no_task"))
         return row
 
-    def _write(self, fn, key: str, message, *args, version: int | None = None, **kwargs) -> None:
+    def _write(self, fn, key: str, message, *args, version: int | None = None, retype=None, **kwargs) -> None:
         """Queue one write; writes run one after another so each sees the version the previous one made.
 
         ``version`` is the version the lead was looking at; it becomes the
         service's ``expected_version`` (compare-and-set), raised to the
         version our own last write produced, so pressing ``3`` then ``t``
-        quickly is not refused as a change "by another desk".
+        quickly is not refused as a change "by another desk". ``retype`` runs when the write fails
+        (a busy or unreachable database, a refusal), so what the lead typed is offered again, not lost.
         """
         queue = self.__dict__.setdefault("_write_queue", deque())
-        queue.append((fn, key, message, args, version, kwargs))
+        queue.append((fn, key, message, args, version, kwargs, retype))
         if not self.__dict__.get("_writing"):
             self._next_write()
 
@@ -61,7 +62,7 @@ class TaskActions:
             self._writing = False
             return
         self._writing = True
-        fn, key, message, args, version, kwargs = queue.popleft()
+        fn, key, message, args, version, kwargs, retype = queue.popleft()
         if version is not None:
             kwargs["expected_version"] = max(version, versions.get(key, 0))
 
@@ -76,6 +77,8 @@ class TaskActions:
             self.fail(error)
             self.after_write(key)
             self._next_write()
+            if retype is not None:
+                retype()
 
         self.call(fn, *([key] if key else []), *args, group="write", write=True, done=done, failed=failed, **kwargs)
 
@@ -113,12 +116,16 @@ class TaskActions:
         if row is None:
             return
 
+        def ask(initial: str = "") -> None:
+            self.app.push_screen(TextPrompt(self.t, self.t("prompt.wait", key=row.key), multiline=True,
+                                            initial=initial), asked)
+
         def asked(question: str | None) -> None:
             if question:
                 self._write(lifecycle.wait_for_client, row.key, self.t("done.wait", key=row.key),
-                            question=question, version=row.version)
+                            question=question, version=row.version, retype=lambda: ask(question))
 
-        self.app.push_screen(TextPrompt(self.t, self.t("prompt.wait", key=row.key), multiline=True), asked)
+        ask()
 
     def action_resume(self) -> None:
         row = self._selected()

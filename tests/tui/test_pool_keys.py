@@ -199,3 +199,33 @@ async def test_r_refreshes_and_q_quits(make_app, sqlite_desk):
         await pilot.press("q")
         await pilot.pause(0.1)
     assert app.return_code == 0
+
+
+async def test_a_busy_database_keeps_what_the_lead_typed(make_app, sqlite_desk, monkeypatch):
+    """The store says it is busy (another desk holds the write lock): one line, and the question comes back."""
+    from dutydesk.services import lifecycle
+    from dutydesk.store.engine import StoreError
+
+    real = lifecycle.wait_for_client
+    calls = []
+
+    def busy_once(desk, key, **kwargs):
+        calls.append(key)
+        if len(calls) == 1:
+            raise StoreError("the database is busy (another desk is writing); try again")
+        return real(desk, key, **kwargs)
+
+    monkeypatch.setattr(lifecycle, "wait_for_client", busy_once)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pool_ready(pilot)
+        await select_key(pilot, "SUP-1003")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "TextPrompt")
+        await pilot.press(*"Which 25 news?", "ctrl+s")
+        await wait_for(pilot, lambda: any("database is busy" in m for _, m in notifications(app)))
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "TextPrompt", what="the prompt again")
+        assert app.screen.query_one("#answer").text == "Which 25 news?"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: show_task(sqlite_desk, "SUP-1003").status == "waiting_client")
+        assert show_task(sqlite_desk, "SUP-1003").note == "Which 25 news?"
