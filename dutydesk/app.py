@@ -87,6 +87,8 @@ class DutyDeskApp(App):
         if self.poll_enabled:
             self.set_interval(max(0.2, float(self.desk.settings.refresh_seconds)), self.poll_changes)
             self.poll_changes()
+            if self.desk.engine.dialect.name == "postgresql":
+                self.listen_for_changes()
 
     def _check_keymap(self) -> None:
         """A keymap entry naming no binding is a typo the lead should hear about, not silence."""
@@ -109,6 +111,30 @@ class DutyDeskApp(App):
 
         self.run_worker(job, name="change-counter", group="counter", thread=True, exclusive=True,
                         exit_on_error=False)
+
+    def listen_for_changes(self) -> None:
+        """PostgreSQL pushes each commit (LISTEN/NOTIFY): another desk's change shows at once, not at the next poll.
+
+        The poll keeps running as the fallback (a dropped listen connection just
+        means changes arrive at the poll's pace again).
+        """
+        desk = self.desk
+
+        def job() -> None:
+            from textual.worker import get_current_worker
+
+            from dutydesk.services.desk_events import listening
+
+            worker = get_current_worker()
+            try:
+                with listening(desk) as listener:
+                    while not worker.is_cancelled:
+                        if listener.wait(1.0):
+                            self.post_message(DeskChanged(desk.change_counter()))
+            except Exception:  # the server went away: polling carries on
+                return
+
+        self.run_worker(job, name="listen", group="listen", thread=True, exclusive=True, exit_on_error=False)
 
     def on_desk_changed(self, message: DeskChanged) -> None:
         first = self.seen_counter is None

@@ -35,3 +35,26 @@ async def test_a_change_in_one_app_appears_in_the_other(make_desk):
         await b.press("t")
         await wait_for(a, lambda: next(r for r in pool_a.table.rows.values() if r.key == "SUP-1015").status
                        == "in_progress", timeout=15, what="A to see B's take")
+
+
+async def test_postgres_pushes_another_desks_change_without_waiting_for_the_poll(pg_database, settings):
+    """LISTEN/NOTIFY: with the poll at a minute, the change still shows within seconds."""
+    from dataclasses import replace
+
+    from dutydesk.app import DutyDeskApp
+    from dutydesk.clock import Clock, parse_moment
+    from dutydesk.services import lifecycle
+    from dutydesk.services.desk import open_desk
+
+    slow = settings.model_copy(update={"refresh_seconds": 60.0})
+    lead = open_desk(pg_database, slow, Clock(parse_moment("2026-12-01T11:00", slow.tz)), "duty-lead")
+    load_demo(lead)
+    other = replace(lead, actor="duty-1")
+    app = DutyDeskApp(lead, language="en", poll=True, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pool = await pool_ready(pilot)
+        await pilot.pause(1.5)  # the listener is connected
+        lifecycle.set_priority(other, "SUP-1011", 5)
+        await wait_for(pilot, lambda: pool_keys(pool).index("SUP-1011") > 10, timeout=10,
+                       what="the pushed change to show")
+    lead.engine.dispose()

@@ -19,10 +19,12 @@ async def wait_for(pilot, predicate: Callable[[], object], *, timeout: float = 1
 
 
 async def idle(pilot, *, timeout: float = 10.0) -> None:
-    """No worker running (cancelled ones included) and the screen repainted."""
+    """No worker running (cancelled ones included) and the screen repainted.
+
+    The PostgreSQL change listener lives as long as the app, so it is not waited for."""
     app = pilot.app
     deadline = time.monotonic() + timeout
-    while any(not worker.is_finished for worker in app.workers):
+    while any(not worker.is_finished and worker.name != "listen" for worker in app.workers):
         if time.monotonic() > deadline:
             raise AssertionError("workers still running")
         await pilot.pause(0.02)
