@@ -49,7 +49,7 @@ def create_request(
         client_id = None  # the project names its client
     sent = first_sent_at or (received_at if channel is Channel.EMAIL else None)
     return create_task(
-        desk, session=session, subject=subject, project_id=project_id, client_id=client_id, channel=channel,
+        desk, session, subject=subject, project_id=project_id, client_id=client_id, channel=channel,
         received_at=received_at, sender=sender, first_sent_at=sent,
         verdict=verdict.to_json() if verdict else None,
         priority=verdict.default_priority if verdict else None,

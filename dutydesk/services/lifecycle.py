@@ -201,7 +201,7 @@ def split(desk: Desk, key: str, titles: Sequence[str]) -> tuple[TaskView, list[T
             raise Refused(f"{parent.key} is {parent.status}; only open tasks are split")
         children = []
         for title in clean:
-            child = create_task(desk, session=session, subject=title, project_id=parent.project_id,
+            child = create_task(desk, session, subject=title, project_id=parent.project_id,
                                 client_id=parent.client_id, channel=parent.channel, received_at=parent.received_at,
                                 sender=parent.sender, first_sent_at=parent.first_sent_at,
                                 verdict=json.loads(parent.verdict),

@@ -6,7 +6,6 @@ import json
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from dutydesk.domain.priority import Channel, Priority, Status
@@ -26,6 +25,7 @@ def task_key(number: int) -> str:
 
 def create_task(
     desk: Desk,
+    session: Session,
     *,
     subject: str,
     project_id: str | None = None,
@@ -37,30 +37,20 @@ def create_task(
     verdict: dict | None = None,
     priority: Priority | None = None,
     parent_id: int | None = None,
-    session: Session | None = None,
     reason: str | None = None,
 ) -> TaskView:
-    """R-TRI-2: a new task in the unsorted pool (R-POOL-1). Pass ``session`` to join a larger unit of work."""
+    """R-TRI-2: a new task in the unsorted pool (R-POOL-1), inside the caller's unit of work.
+
+    The callers (intake, split) own the transaction and its retry when another
+    desk took the same task number at the same moment.
+    """
     subject = " ".join(subject.split())
     if not subject:
         raise BadInput("a task needs a subject")
-    if session is not None:
-        task = _insert(desk, session, subject=subject, project_id=project_id, client_id=client_id,
-                       channel=channel, received_at=received_at, sender=sender, first_sent_at=first_sent_at,
-                       verdict=verdict, priority=priority, parent_id=parent_id, reason=reason)
-        return view_of(session, task)
-    for attempt in range(5):
-        try:
-            with desk.write() as s:
-                task = _insert(desk, s, subject=subject, project_id=project_id, client_id=client_id,
-                               channel=channel, received_at=received_at, sender=sender,
-                               first_sent_at=first_sent_at, verdict=verdict, priority=priority,
-                               parent_id=parent_id, reason=reason)
-                return view_of(s, task)
-        except IntegrityError:
-            if attempt == 4:
-                raise
-    raise AssertionError("unreachable")
+    task = _insert(desk, session, subject=subject, project_id=project_id, client_id=client_id, channel=channel,
+                   received_at=received_at, sender=sender, first_sent_at=first_sent_at, verdict=verdict,
+                   priority=priority, parent_id=parent_id, reason=reason)
+    return view_of(session, task)
 
 
 def _insert(desk: Desk, session: Session, *, subject, project_id, client_id, channel, received_at, sender,
