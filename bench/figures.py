@@ -54,17 +54,9 @@ def app_runs(db: str, runs: int, presses: int) -> list[dict]:
 
 def window_sql(desk) -> str:
     """The exact SQL the pool window runs, with its values written in, for the raw baseline."""
-    from sqlmodel import select
+    from dutydesk.services.pool import window_query
 
-    from dutydesk.store.models import Client, Project, Task
-    from dutydesk.store.pool_queries import blocked_by_column, is_open
-
-    query = (select(Task.id, Task.received_at, Task.priority_order, Task.reacted_at, Task.taken_at, Task.done_at,
-                    Task.key, Task.subject, Task.sender, Client.name, Task.client_id, Project.name, Task.project_id,
-                    Task.status, Task.assignee_id, Task.version, blocked_by_column())
-             .join(Client, Client.id == Task.client_id, isouter=True)
-             .join(Project, Project.id == Task.project_id, isouter=True)
-             .where(is_open()).order_by(Task.priority_order, Task.received_at, Task.number).limit(200))
+    query = window_query().limit(200)
     return str(query.compile(desk.engine, compile_kwargs={"literal_binds": True}))
 
 
@@ -86,8 +78,7 @@ def clocks_all_open(db: str, repeat: int) -> list[float]:
     """Every open task's clocks from the store: facts, pauses from the audit trail, the calendar math."""
     from sqlmodel import select
 
-    from dutydesk.services.clocks import clocks_for_rows
-    from dutydesk.store.models import Task
+    from dutydesk.services.clocks import CLOCK_COLUMNS, clocks_for_rows
     from dutydesk.store.pool_queries import is_open
 
     desk = _desk(db)
@@ -95,8 +86,7 @@ def clocks_all_open(db: str, repeat: int) -> list[float]:
 
     def run() -> int:
         with desk.read() as session:
-            rows = session.execute(select(Task.id, Task.received_at, Task.priority_order, Task.reacted_at,
-                                          Task.taken_at, Task.done_at).where(is_open())).all()
+            rows = session.execute(select(*CLOCK_COLUMNS).where(is_open())).all()
             return len(clocks_for_rows(session, rows, desk.calendar, now))
 
     run()

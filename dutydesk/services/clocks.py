@@ -15,6 +15,9 @@ from dutydesk.store.models import AuditEvent, Task
 
 WAITING = Status.WAITING_CLIENT.value
 
+#: What a task's clocks are computed from, in the order ``clocks_for_rows`` reads them.
+CLOCK_COLUMNS = (Task.id, Task.received_at, Task.priority_order, Task.reacted_at, Task.taken_at, Task.done_at)
+
 
 def pauses_for(session: Session, task_ids: Sequence[int]) -> dict[int, tuple]:
     """R-WORK-1 pauses per task, from status events into and out of ``waiting_client``."""

@@ -15,10 +15,10 @@ from dutydesk.domain.lifecycle import parse_task_key, requalify_target
 from dutydesk.domain.priority import Priority, Status
 from dutydesk.errors import BadInput, NotFound, Refused
 from dutydesk.services import audit
-from dutydesk.services.clocks import clocks_for_rows
+from dutydesk.services.clocks import CLOCK_COLUMNS, clocks_for_rows
 from dutydesk.services.desk import Desk
 from dutydesk.services.lifecycle import apply_change
-from dutydesk.services.pool_items import OPEN_STATUSES
+from dutydesk.store.pool_queries import is_open
 from dutydesk.services.tasks import get_task
 from dutydesk.services.views import iso
 from dutydesk.store.models import Escalation, Project, Staff, Task
@@ -83,9 +83,7 @@ def escalation_board(desk: Desk) -> list[EscalationItem]:
                                         nxt, esc.note, esc.deadline))
             covered.add((key, esc.trigger))
         rows = list(session.execute(
-            select(Task.id, Task.received_at, Task.priority_order, Task.reacted_at, Task.taken_at, Task.done_at,
-                   Task.key, Task.subject, Task.project_id, Task.status)
-            .where(Task.status.in_(OPEN_STATUSES))))  # type: ignore[attr-defined]
+            select(*CLOCK_COLUMNS, Task.key, Task.subject, Task.project_id, Task.status).where(is_open())))
         clocks = clocks_for_rows(session, [r[:6] for r in rows], desk.calendar, now)
     info = {r[6]: r for r in rows}
     inputs = []

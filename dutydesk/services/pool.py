@@ -14,7 +14,7 @@ from sqlalchemy import func, or_
 from sqlmodel import select
 from dutydesk.domain.clocks import Clock, TaskClocks
 from dutydesk.domain.priority import Priority
-from dutydesk.services.clocks import clocks_for_rows
+from dutydesk.services.clocks import CLOCK_COLUMNS, clocks_for_rows
 from dutydesk.services.desk import Desk
 from dutydesk.store.pool_queries import OPEN_STATUSES, blocked_by_column, is_open, open_counts_query, status_in
 from dutydesk.services.views import iso
@@ -113,16 +113,7 @@ def pool_listing(desk: Desk, *, project_id: str | None = None, limit: int | None
         for order, number in session.execute(open_counts_query()):
             name = Priority(order).slug if order else "untriaged"
             counts[name] = counts.get(name, 0) + number
-        query = (
-            select(Task.id, Task.received_at, Task.priority_order, Task.reacted_at, Task.taken_at, Task.done_at,
-                   Task.key, Task.subject, Task.sender, Client.name, Task.client_id, Project.name, Task.project_id,
-                   Task.status, Task.assignee_id, Task.version, blocked_by_column())
-            .join(Client, Client.id == Task.client_id, isouter=True)
-            .join(Project, Project.id == Task.project_id, isouter=True)
-            .where(is_open(), status_in(_statuses(flt)))
-            .order_by(Task.priority_order, Task.received_at, Task.number)
-        )
-        query = _filtered(query, flt)
+        query = window_query(flt)
         if flt == PoolFilter():
             total = sum(counts.values())
         else:
@@ -143,6 +134,20 @@ def pool_listing(desk: Desk, *, project_id: str | None = None, limit: int | None
         total = len(result)
         result = result[offset:offset + limit] if limit else result[offset:]
     return PoolListing(now, tuple(result), total, counts)
+
+
+def window_query(flt: PoolFilter | None = None):
+    """The pool window's one covering query (R-POOL-2/3): clock facts, the row, its blocker, in the order of work."""
+    flt = flt or PoolFilter()
+    query = (
+        select(*CLOCK_COLUMNS, Task.key, Task.subject, Task.sender, Client.name, Task.client_id, Project.name,
+               Task.project_id, Task.status, Task.assignee_id, Task.version, blocked_by_column())
+        .join(Client, Client.id == Task.client_id, isouter=True)
+        .join(Project, Project.id == Task.project_id, isouter=True)
+        .where(is_open(), status_in(_statuses(flt)))
+        .order_by(Task.priority_order, Task.received_at, Task.number)
+    )
+    return _filtered(query, flt)
 
 
 def _statuses(flt: PoolFilter) -> tuple[str, ...]:
@@ -191,8 +196,7 @@ def pool_breach_count(desk: Desk, *, where: PoolFilter | None = None) -> int:
     flt = where or PoolFilter()
     now = desk.now()
     with desk.read() as session:
-        query = (select(Task.id, Task.received_at, Task.priority_order, Task.reacted_at, Task.taken_at, Task.done_at)
-                 .where(is_open(), status_in(_statuses(flt))))
+        query = select(*CLOCK_COLUMNS).where(is_open(), status_in(_statuses(flt)))
         rows = list(session.execute(_filtered(query, flt)))
         clocks = clocks_for_rows(session, rows, desk.calendar, now)
     return sum(1 for c in clocks.values() if c.breaches)

@@ -7,8 +7,7 @@ from sqlmodel import Session, select
 from dutydesk.domain.pool import PoolItem
 from dutydesk.domain.priority import Priority, Status
 from dutydesk.store.models import Task
-
-OPEN_STATUSES = tuple(s.value for s in Status if s.is_open)
+from dutydesk.store.pool_queries import is_open
 
 
 def _items(rows) -> list[PoolItem]:
@@ -20,11 +19,10 @@ _COLUMNS = (Task.key, Task.project_id, Task.priority_order, Task.status, Task.re
 
 
 def open_items(session: Session) -> list[PoolItem]:
-    query = select(*_COLUMNS).where(Task.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+    query = select(*_COLUMNS).where(is_open())
     return _items(session.execute(query))
 
 
 def open_items_of_project(session: Session, project_id: str) -> list[PoolItem]:
-    query = select(*_COLUMNS).where(Task.project_id == project_id,
-                                    Task.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+    query = select(*_COLUMNS).where(Task.project_id == project_id, is_open())
     return _items(session.execute(query))
