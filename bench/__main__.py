@@ -57,11 +57,12 @@ def run(tasks: int, clients: int, repeat: int, app_runs: int, mails: int) -> dic
     put("startup_to_pool_s", [a["startup_s"] for a in apps])
     put("priority_key_ms", [ms for a in apps for ms in a["priority_ms"]] or [float("nan")])
     put("peak_rss_mb", [a["peak_rss_mb"] for a in apps])
-    ours, raw = figures.pool_window(db, repeat)
+    ours, raw, counts = figures.pool_window(db, repeat)
     ratios = [o / statistics.median(raw) for o in ours]
     put("pool_window_ratio", ratios)
     out["pool_window_ratio"].update(baseline=round(statistics.median(raw) * 1000, 3),
-                                    ours_ms=round(statistics.median(ours) * 1000, 3), baseline_unit="ms")
+                                    ours_ms=round(statistics.median(ours) * 1000, 3), baseline_unit="ms",
+                                    counts_ms=round(statistics.median(counts) * 1000, 3))
     out["pool_window_ratio"]["ratio"] = out["pool_window_ratio"]["median"]
     put("clocks_all_open_ms", figures.clocks_all_open(db, repeat), scale=1000)
     exported = figures.export_csv(db, max(3, repeat // 3))

@@ -91,7 +91,12 @@ class DutyDeskApp(App):
                 self.listen_for_changes()
 
     def _check_keymap(self) -> None:
-        """A keymap entry naming no binding is a typo the lead should hear about, not silence."""
+        """A keymap entry naming no binding is a typo the lead should hear about, not silence.
+
+        Checking imports every screen, so it runs only when there is a keymap to check.
+        """
+        if not self.desk.settings.keymap:
+            return
         from dutydesk.screens.keys import known_binding_ids
 
         for binding_id in sorted(set(self.desk.settings.keymap or {}) - known_binding_ids(self)):

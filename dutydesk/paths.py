@@ -15,6 +15,11 @@ def data_dir() -> Path:
     return Path(os.environ.get("DUTYDESK_DATA_DIR") or platformdirs.user_data_dir(APP))
 
 
+def cache_dir() -> Path:
+    """Things that can be rebuilt at any time (the state calendar, by year)."""
+    return Path(os.environ.get("DUTYDESK_CACHE_DIR") or platformdirs.user_cache_dir(APP))
+
+
 def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP))
 

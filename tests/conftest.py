@@ -8,6 +8,7 @@ each other's rows. ``DUTYDESK_TEST_PG`` points elsewhere if needed.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("DUTYDESK_CONFIG", str(REPO / "tests" / "fixtures" / "empty-config.toml"))
     os.environ.pop("DUTYDESK_NOW", None)
     os.environ.pop("DUTYDESK_DB", None)
+    # ...nor write into the user's cache (the state calendar by year).
+    os.environ.setdefault("DUTYDESK_CACHE_DIR", tempfile.mkdtemp(prefix="dutydesk-cache-"))
 
 
 def _pg_url(database: str) -> str:

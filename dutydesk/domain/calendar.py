@@ -16,19 +16,33 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import accumulate
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-import holidays as _holidays
-
-__all__ = ["DayInfo", "Pause", "WorkingCalendar", "YearOverrides"]
+__all__ = ["DayInfo", "Pause", "PublicDays", "WorkingCalendar", "YearOverrides", "russian_public_days"]
 
 #: An interval in which a task waits for the client (R-WORK-1); ``None`` end = still waiting.
 Pause = tuple[datetime, datetime | None]
+
+#: One year of the state calendar: public non-working days with their names, and the
+#: weekend days a decree makes working.
+PublicDays = tuple[Mapping[date, str], frozenset[date]]
+
+
+def russian_public_days(year: int) -> PublicDays:
+    """Russia's public calendar for ``year`` from the ``holidays`` package, decree transfers included.
+
+    Imported here, not at the top: the package loads every country it knows
+    (a third of a second), and a desk that has the year cached never needs it.
+    """
+    from holidays.countries.russia import Russia
+
+    public = Russia(years=year, language="en_US")
+    return dict(public), frozenset(getattr(public, "weekend_workdays", ()))
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ONE_US = timedelta(microseconds=1)
@@ -89,7 +103,10 @@ class _Timeline:
 
     def pos(self, us: int) -> int:
         k = bisect_right(self.starts, us) - 1
-        return self.cum[k] + min(us - self.starts[k], self.lens[k]) if k >= 0 else 0
+        if k < 0:
+            return 0
+        into, length = us - self.starts[k], self.lens[k]
+        return self.cum[k] + (into if into < length else length)  # not min(): called per clock per refresh
 
     def instant(self, p: int) -> int:
         """The earliest instant at position ``p``: a day's end, not the next day's start."""
@@ -107,11 +124,13 @@ class WorkingCalendar:
     def __init__(
         self, tz: ZoneInfo, *, overrides: Mapping[int, YearOverrides] | None = None,
         day_start: time = time(9), day_end: time = time(18), use_public_holidays: bool = True,
+        public_days: Callable[[int], PublicDays] = russian_public_days,
     ) -> None:
         if day_end <= day_start:
             raise ValueError("the working day must end after it starts")
         self.tz, self.day_start, self.day_end = tz, day_start, day_end
         self.use_public_holidays = use_public_holidays
+        self._public_days = public_days
         self.overrides: Mapping[int, YearOverrides] = MappingProxyType(dict(overrides or {}))
         for year, ov in self.overrides.items():
             for d in (*ov.days_off, *ov.working_days, *ov.short_days):
@@ -125,6 +144,16 @@ class WorkingCalendar:
         self._timeline: _Timeline | None = None
         self._memo: tuple = (None, 0, None, 0)
         self._pause_memo: tuple = (None, ())
+        self._pos_memo: tuple = (None, 0, 0)
+        self._memos: dict[str, dict] = {}
+
+    def memo(self, name: str) -> dict:
+        """A dict that lives as long as this calendar, for results that depend on it alone
+        (the clocks' plans): a new configuration makes a new calendar, so nothing goes stale."""
+        found = self._memos.get(name)
+        if found is None:
+            found = self._memos[name] = {}
+        return found
 
     # -- days ---------------------------------------------------------------
 
@@ -152,10 +181,9 @@ class WorkingCalendar:
     def _build_year(self, y: int) -> tuple[dict[date, DayInfo], list[tuple[date, int, int]]]:
         ov = self.overrides.get(y, _NO_OVERRIDES)
         public: Mapping[date, str] = {}
-        transferred: set[date] = set()
+        transferred: frozenset[date] = frozenset()
         if self.use_public_holidays:
-            public = _holidays.RU(years=y, language="en_US")
-            transferred = set(getattr(public, "weekend_workdays", ()))
+            public, transferred = self._public_days(y)
         days: dict[date, DayInfo] = {}
         windows: list[tuple[date, int, int]] = []
         d = date(y, 1, 1)
@@ -207,6 +235,39 @@ class WorkingCalendar:
         a_us, b_us = self._us(a), self._us(b)
         tl, spans = self._prepared(a_us, b_us, pauses)
         return _counted(tl.pos(a_us), tl.pos(b_us), spans) / _US_PER_MINUTE
+
+    def instant_us(self, dt: datetime) -> int:
+        """``dt`` as epoch microseconds: the unit of :meth:`working_minutes_between_us`."""
+        return self._us(dt)
+
+    def working_minutes_between_us(self, a_us: int, b_us: int) -> float:
+        """``working_minutes_between`` for two epoch-microsecond instants and no pauses; the
+        position of ``a_us`` (a pool refresh's ``now``, shared by every clock) is remembered."""
+        tl = self._timeline
+        if tl is None or not (tl.lo_us <= a_us <= tl.hi_us and tl.lo_us <= b_us <= tl.hi_us):
+            tl = self._covering(min(a_us, b_us), max(a_us, b_us))
+        memo = self._pos_memo
+        if memo[0] is tl and memo[1] == a_us:
+            pa = memo[2]
+        else:
+            pa = tl.pos(a_us)
+            self._pos_memo = (tl, a_us, pa)
+        return (tl.pos(b_us) - pa) / _US_PER_MINUTE
+
+    def ruler(self, now: datetime) -> Callable[[int], float]:
+        """``due_us → working minutes from now to due`` (negative once past), for measuring many
+        deadlines against one ``now``: the position of ``now`` is found once."""
+        now_us = self._us(now)
+        tl = self._covering(now_us, now_us)
+        pos, p_now, lo, hi = tl.pos, tl.pos(now_us), tl.lo_us, tl.hi_us
+        slow = self.working_minutes_between_us
+
+        def minutes_to(due_us: int) -> float:
+            if lo <= due_us <= hi:
+                return (pos(due_us) - p_now) / _US_PER_MINUTE
+            return slow(now_us, due_us)
+
+        return minutes_to
 
     def budget_status(
         self, at: datetime, minutes: float, until: datetime, *, pauses: Sequence[Pause] = ()

@@ -13,8 +13,8 @@ its human explanation only when asked.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from dutydesk.domain.calendar import DayInfo, Pause, WorkingCalendar
 from dutydesk.domain.priority import Priority, Status
@@ -24,8 +24,12 @@ __all__ = [
     "VALUABLE_RESOLUTION_DAYS",
     "Clock",
     "ClockFacts",
+    "ClockPlan",
     "TaskClocks",
+    "clock_measurer",
+    "clocks_at",
     "pauses_from_status_changes",
+    "plan_clocks",
     "task_clocks",
 ]
 
@@ -38,14 +42,15 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MAX_SEGMENTS = 9
 
 
-@dataclass(frozen=True, slots=True)
-class Clock:
+class Clock(NamedTuple):
     """One deadline of a task, as the pool and the task screen show it.
 
     ``working_minutes_left`` is measured at ``met_at`` for a met clock (the
     margin it was met with) and at ``now`` otherwise; negative when late.
     ``due_at`` is ``None`` while an open pause stops the clock before its
-    budget is spent. ``explanation`` is built only when read.
+    budget is spent. ``explanation`` is built only when read. A named tuple,
+    not a dataclass: the pool makes tens of thousands per refresh, and a
+    frozen dataclass costs a microsecond per field to build.
     """
 
     name: str
@@ -55,7 +60,7 @@ class Clock:
     breached: bool
     working_minutes_left: float | None
     paused: bool
-    explainer: Callable[[Clock], str] | None = field(default=None, repr=False, compare=False)
+    explainer: Callable[[Clock], str] | None = None
 
     @property
     def explanation(self) -> str:
@@ -63,8 +68,7 @@ class Clock:
         return self.explainer(self) if self.explainer is not None else ""
 
 
-@dataclass(frozen=True)
-class ClockFacts:
+class ClockFacts(NamedTuple):
     """What the clocks depend on, gathered by the caller from the task and its audit."""
 
     received_at: datetime
@@ -75,8 +79,7 @@ class ClockFacts:
     pauses: tuple[Pause, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class TaskClocks:
+class TaskClocks(NamedTuple):
     """The three clocks of a task; ``None`` where its priority sets no such deadline."""
 
     reaction: Clock | None
@@ -109,22 +112,102 @@ def task_clocks(facts: ClockFacts, calendar: WorkingCalendar, now: datetime) -> 
     Interpretation: taking or finishing a task is a reaction (R-SLA-REACT
     names "task taken"), and finishing implies a start, so those facts
     stand in when the earlier one is missing.
+
+    Without pauses, everything but "how much is left now" depends on the
+    facts alone: that part is planned once (:func:`plan_clocks`) and each
+    refresh only measures the unmet deadlines against ``now``.
     """
-    received, pauses = facts.received_at, facts.pauses
+    if facts.pauses:
+        return _computed(facts, calendar, now)
+    return clocks_at(plan_clocks(facts, calendar), calendar, now)
+
+
+class ClockPlan(NamedTuple):
+    """A task's clocks apart from ``now`` (tasks without pauses only).
+
+    ``fixed`` holds the three slots with every met clock (nothing about it
+    changes with time) and ``None`` for clocks the priority does not set;
+    ``pending`` the unmet ones as ``(slot, name, rule, due_at, due_us)``;
+    ``ready`` the finished ``TaskClocks`` when nothing is pending.
+    """
+
+    fixed: tuple
+    pending: tuple
+    explainer: _Explainer
+    ready: TaskClocks | None
+
+
+#: Facts → plans, per calendar; bounded (cleared when full) well above what the pool screen shows.
+_PLAN_LIMIT = 4096
+
+
+def plan_clocks(facts: ClockFacts, calendar: WorkingCalendar, *, remember: bool = True) -> ClockPlan:
+    """The plan of a task without pauses, remembered on the calendar by its facts (unless told not
+    to: a pass over the whole pool would only push the pool window's plans out)."""
+    if facts.pauses:
+        raise ValueError("a task with pauses has no plan: its clocks stop and start with them")
+    memo = calendar.memo("clock-plans")
+    key = (facts.received_at, facts.priority, facts.reacted_at, facts.started_at, facts.done_at)
+    found = memo.get(key)
+    if found is not None:
+        return found
     explainer = _Explainer(calendar, facts)
+    computed = _computed(facts, calendar, facts.received_at, explainer)
+    fixed = tuple(c if c is not None and c.met_at is not None else None for c in computed)
+    pending = tuple((slot, c.name, c.rule, c.due_at, calendar.instant_us(c.due_at))  # type: ignore[arg-type]
+                    for slot, c in enumerate(computed) if c is not None and c.met_at is None)
+    found = ClockPlan(fixed, pending, explainer, None if pending else TaskClocks(*fixed))
+    if remember:
+        if len(memo) >= _PLAN_LIMIT:
+            memo.clear()
+        memo[key] = found
+    return found
+
+
+def clocks_at(plan: ClockPlan, calendar: WorkingCalendar, now: datetime) -> TaskClocks:
+    """A plan measured at ``now``: minutes left and breach of each unmet clock."""
+    return clock_measurer(calendar, now)(plan)
+
+
+def clock_measurer(calendar: WorkingCalendar, now: datetime) -> Callable[[ClockPlan], TaskClocks]:
+    """``clocks_at`` for many plans and one ``now`` (a pool window, the whole pool): the position
+    of ``now`` on the working timeline is found once, then each unmet clock is one subtraction."""
+    now_us = calendar.instant_us(now)
+    minutes_to = calendar.ruler(now)
+
+    def measure(plan: ClockPlan) -> TaskClocks:
+        if plan.ready is not None:
+            return plan.ready
+        slots = list(plan.fixed)
+        explainer = plan.explainer
+        for slot, name, rule, due_at, due_us in plan.pending:
+            slots[slot] = Clock(name, rule, due_at, None, now_us > due_us, minutes_to(due_us), False, explainer)
+        return TaskClocks(*slots)
+
+    return measure
+
+
+_IMMEDIATE, _VALUABLE = Priority.IMMEDIATE, Priority.VALUABLE
+
+
+def _computed(facts: ClockFacts, calendar: WorkingCalendar, now: datetime,
+              explainer: _Explainer | None = None) -> TaskClocks:
+    """The clocks computed from scratch: the rules themselves."""
+    received, pauses = facts.received_at, facts.pauses
+    explainer = explainer or _Explainer(calendar, facts)
     reaction = _clock(
         "reaction", "R-SLA-REACT", calendar, now, pauses, explainer,
         received, REACTION_MINUTES, facts.reacted_at or facts.started_at or facts.done_at,
     )
     start = due = None
     priority = facts.priority
-    if priority is Priority.IMMEDIATE:
+    if priority is _IMMEDIATE:
         # R-SLA-IMM: the budget is what is left of the working day of receipt.
         due = _clock(
             "due", "R-SLA-IMM", calendar, now, pauses, explainer,
             received, calendar.minutes_to_end_of_working_day(received), facts.done_at,
         )
-    elif priority is Priority.VALUABLE:
+    elif priority is _VALUABLE:
         # R-SLA-VAL: start by the end of the next full working day after receipt...
         start_budget = calendar.minutes_to_end_of_next_full_working_day(received)
         started = facts.started_at or facts.done_at
@@ -186,6 +269,12 @@ class _Explainer:
 
     def __init__(self, calendar: WorkingCalendar, facts: ClockFacts) -> None:
         self.calendar, self.facts = calendar, facts
+
+    def __eq__(self, other: object) -> bool:  # clocks are values: equal facts explain equally
+        return isinstance(other, _Explainer) and other.calendar is self.calendar and other.facts == self.facts
+
+    def __hash__(self) -> int:
+        return hash(self.facts)
 
     def __call__(self, clock: Clock) -> str:
         calendar, facts = self.calendar, self.facts

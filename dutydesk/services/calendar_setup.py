@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dutydesk import paths
 from dutydesk.config import Settings
 from dutydesk.domain.calendar import WorkingCalendar, YearOverrides
+from dutydesk.services.holiday_cache import cached_public_days
 
 
 def calendar_from_settings(settings: Settings) -> WorkingCalendar:
@@ -15,4 +17,4 @@ def calendar_from_settings(settings: Settings) -> WorkingCalendar:
         )
         for year, spec in settings.calendar.items()
     }
-    return WorkingCalendar(settings.tz, overrides=overrides)
+    return WorkingCalendar(settings.tz, overrides=overrides, public_days=cached_public_days(paths.cache_dir()))

@@ -1,4 +1,10 @@
-"""Clocks of stored tasks (R-SLA-*): facts from the task row, pauses rebuilt from the audit trail."""
+"""Clocks of stored tasks (R-SLA-*): facts from the task row, pauses rebuilt from the audit trail.
+
+The pool, the breach count and the escalation board clock every open task,
+so the reads here go straight to the driver (``dutydesk.store.raw``): the
+rows are narrow and many, and SQLAlchemy's result layer would cost more
+than the queries and the clock arithmetic together.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +12,52 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from dutydesk.domain.clocks import ClockFacts, TaskClocks, pauses_from_status_changes, task_clocks
+from dutydesk.domain.clocks import (
+    ClockFacts,
+    TaskClocks,
+    clock_measurer,
+    pauses_from_status_changes,
+    plan_clocks,
+    task_clocks,
+)
 from dutydesk.domain.priority import Priority, Status
-from dutydesk.store.models import AuditEvent, Task
+from dutydesk.store.models import Task
+from dutydesk.store.pool_queries import is_open
+from dutydesk.store.raw import Source, compiled_select, dialect_of, driver_fetchall, placeholder, utc_reader
 
 WAITING = Status.WAITING_CLIENT.value
 
 #: What a task's clocks are computed from, in the order ``clocks_for_rows`` reads them.
 CLOCK_COLUMNS = (Task.id, Task.received_at, Task.priority_order, Task.reacted_at, Task.taken_at, Task.done_at)
 
+#: R-WORK-1's evidence: status changes into or out of waiting. The condition is written out (not
+#: bound) exactly as the partial index ``ix_audit_waiting`` states it, so the planner can use it.
+WAITING_EVENTS_SQL = "field = 'status' AND (before = 'waiting_client' OR after = 'waiting_client')"
+_CHUNK = 900  # below SQLite's historical 999 bound parameters
 
-def pauses_for(session: Session, task_ids: Sequence[int]) -> dict[int, tuple]:
+_PRIORITY_OF = {int(p): p for p in Priority}
+
+
+def pauses_for(session: Source, task_ids: Sequence[int]) -> dict[int, tuple]:
     """R-WORK-1 pauses per task, from status events into and out of ``waiting_client``."""
     if not task_ids:
         return {}
+    to_utc = utc_reader(dialect_of(session))
+    mark = placeholder(session)
     changes: dict[int, list[tuple[datetime, str, str]]] = defaultdict(list)
-    for chunk_start in range(0, len(task_ids), 900):
-        chunk = task_ids[chunk_start:chunk_start + 900]
-        query = (select(AuditEvent.task_id, AuditEvent.at, AuditEvent.before, AuditEvent.after)
-                 .where(AuditEvent.task_id.in_(chunk), AuditEvent.field == "status",  # type: ignore[union-attr]
-                        or_(AuditEvent.before == WAITING, AuditEvent.after == WAITING))
-                 .order_by(AuditEvent.task_id, AuditEvent.at, AuditEvent.id))
-        for task_id, at, before, after in session.execute(query):
-            changes[task_id].append((at, before or "", after or ""))
+    for start in range(0, len(task_ids), _CHUNK):
+        chunk = list(task_ids[start:start + _CHUNK])
+        sql = (f"SELECT task_id, at, after FROM audit_event WHERE {WAITING_EVENTS_SQL} "
+               f"AND task_id IN ({', '.join([mark] * len(chunk))}) ORDER BY task_id, at, id")
+        for task_id, at, after in driver_fetchall(session, sql, chunk):
+            changes[task_id].append((to_utc(at), "", after or ""))  # type: ignore[arg-type]
     return {task_id: pauses_from_status_changes(items) for task_id, items in changes.items()}
 
 
 def facts_of(received_at: datetime, priority_order: int, reacted_at, taken_at, done_at, pauses=()) -> ClockFacts:
-    return ClockFacts(received_at=received_at, priority=Priority(priority_order) if priority_order else None,
-                      reacted_at=reacted_at, started_at=taken_at, done_at=done_at, pauses=tuple(pauses))
+    return ClockFacts(received_at, _PRIORITY_OF.get(priority_order), reacted_at, taken_at, done_at, tuple(pauses))
 
 
 def clocks_of_task(session: Session, task: Task, calendar, now: datetime) -> TaskClocks:
@@ -50,5 +70,57 @@ def clocks_for_rows(session: Session, rows: Iterable[tuple], calendar, now: date
     """Rows of (id, received_at, priority_order, reacted_at, taken_at, done_at) → their clocks."""
     rows = list(rows)
     pauses = pauses_for(session, [r[0] for r in rows])
-    return {r[0]: task_clocks(facts_of(r[1], r[2], r[3], r[4], r[5], pauses.get(r[0], ())), calendar, now)
+    no_pauses = ()
+    return {r[0]: task_clocks(facts_of(r[1], r[2], r[3], r[4], r[5], pauses.get(r[0], no_pauses)), calendar, now)
             for r in rows}
+
+
+#: Plans remembered by driver facts; cleared when full. Twice a busy pool's open tasks (15k at
+#: 100k tasks) keeps the breach count and the window warm for about 10 MB.
+_RAW_PLAN_LIMIT = 32768
+
+
+def clocks_for_driver_rows(session: Source, rows: Sequence[tuple], calendar,
+                           now: datetime) -> list[tuple[datetime, TaskClocks]]:
+    """Driver rows that start with ``CLOCK_COLUMNS`` → per row ``(received_at, clocks)``.
+
+    A task's plan (:func:`plan_clocks`) is remembered under its facts exactly as
+    the driver gave them, so a refresh of rows already seen converts no
+    timestamp and only measures the unmet clocks against ``now``; tasks that
+    waited for the client are computed afresh (their pauses are read here).
+    The window and the whole-pool passes (breach count, escalation board)
+    share the memo, so each warms the other.
+    """
+    to_utc = utc_reader(dialect_of(session))
+    pauses = pauses_for(session, [r[0] for r in rows])
+    memo = calendar.memo("driver-clock-plans")
+    priority_of = _PRIORITY_OF.get
+    measure = clock_measurer(calendar, now)
+    out: list[tuple[datetime, TaskClocks]] = []
+    for r in rows:
+        paused = pauses.get(r[0])
+        if paused is None:
+            key = r[1:6]
+            found = memo.get(key)
+            if found is None:
+                received = to_utc(r[1])
+                facts = ClockFacts(received, priority_of(r[2]), to_utc(r[3]), to_utc(r[4]), to_utc(r[5]))
+                found = (received, plan_clocks(facts, calendar, remember=False))  # remembered here instead
+                if len(memo) >= _RAW_PLAN_LIMIT:
+                    memo.clear()
+                memo[key] = found
+            out.append((found[0], measure(found[1])))
+        else:
+            received = to_utc(r[1])
+            facts = ClockFacts(received, priority_of(r[2]), to_utc(r[3]), to_utc(r[4]), to_utc(r[5]), paused)
+            out.append((received, task_clocks(facts, calendar, now)))
+    return out
+
+
+def open_clocks(session: Source, calendar, now: datetime) -> dict[int, TaskClocks]:
+    """The clocks of every open task at ``now``: the breach count's and the benchmark's question."""
+    dialect = dialect_of(session)
+    statement = compiled_select(dialect, "open-clock-facts", lambda: select(*CLOCK_COLUMNS).where(is_open()))
+    rows = statement.rows(session)
+    measured = clocks_for_driver_rows(session, rows, calendar, now)
+    return {r[0]: clocks for r, (_, clocks) in zip(rows, measured)}

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import func, or_
-
+from sqlalchemy import Integer, bindparam, func, or_
 from sqlmodel import select
+
 from dutydesk.domain.clocks import Clock, TaskClocks
 from dutydesk.domain.priority import Priority
-from dutydesk.services.clocks import CLOCK_COLUMNS, clocks_for_rows
+from dutydesk.services.clocks import CLOCK_COLUMNS, clocks_for_driver_rows, clocks_for_rows, open_clocks
 from dutydesk.services.desk import Desk
-from dutydesk.store.pool_queries import OPEN_STATUSES, blocked_by_column, is_open, open_counts_query, status_in
 from dutydesk.services.views import iso
 from dutydesk.store.models import Client, Project, Task
+from dutydesk.store.pool_queries import OPEN_STATUSES, blocked_by_column, is_open, open_counts_query, status_in
+from dutydesk.store.raw import compiled_select, dialect_of
+
+_PRIORITY_OF = {int(p): p for p in Priority}
 
 
 @dataclass(frozen=True)
@@ -32,8 +37,9 @@ class PoolFilter:
     search: str | None = None
 
 
-@dataclass(frozen=True)
-class PoolRow:
+class PoolRow(NamedTuple):
+    """One line of the pool. A named tuple: a window builds hundreds per key press."""
+
     key: str
     subject: str
     sender: str | None
@@ -108,34 +114,72 @@ def pool_listing(desk: Desk, *, project_id: str | None = None, limit: int | None
     if project_id and not flt.project_id:
         flt = PoolFilter(**{**flt.__dict__, "project_id": project_id})
     now = desk.now()
-    with desk.read() as session:
-        counts: dict[str, int] = {}
-        for order, number in session.execute(open_counts_query()):
-            name = Priority(order).slug if order else "untriaged"
-            counts[name] = counts.get(name, 0) + number
-        query = window_query(flt)
-        if flt == PoolFilter():
-            total = sum(counts.values())
-        else:
-            total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    with desk.read_plain() as session:
+        counts = _counts(session)
         if flt.breached_only:
-            rows = list(session.execute(query))
+            rows = [row for row in _window(desk, session, flt, 0, None, now) if row.breaches]
+            total = len(rows)
+            rows = rows[offset:offset + limit] if limit else rows[offset:]
         else:
-            rows = list(session.execute(query.offset(offset).limit(limit) if limit else query.offset(offset)))
-        clocks = clocks_for_rows(session, [r[:6] for r in rows], desk.calendar, now)
-    result = [
-        PoolRow(key=r[6], subject=r[7], sender=r[8], client_name=r[9], client_id=r[10], project_name=r[11],
-                project_id=r[12], priority=Priority(r[2]) if r[2] else None, status=r[13],
-                blocked_by=r[16], received_at=r[1], assignee=r[14], version=r[15], clocks=clocks[r[0]])
-        for r in rows
+            total = sum(counts.values()) if flt == PoolFilter() else _filtered_total(session, flt)
+            rows = _window(desk, session, flt, offset, limit, now)
+    return PoolListing(now, tuple(rows), total, counts)
+
+
+def pool_window(desk: Desk, *, where: PoolFilter | None = None, offset: int = 0, limit: int = 200) -> list[PoolRow]:
+    """Just the rows of a window with their blockers and clocks (what the benchmark's window figure times)."""
+    with desk.read_plain() as connection:
+        return _window(desk, connection, where or PoolFilter(), offset, limit, desk.now())
+
+
+def pool_counts(desk: Desk) -> dict[str, int]:
+    """Open tasks per priority (``untriaged`` for none): the pool header's line."""
+    with desk.read_plain() as connection:
+        return _counts(connection)
+
+
+def _counts(session) -> dict[str, int]:
+    dialect = dialect_of(session)
+    statement = compiled_select(dialect, "open-counts", open_counts_query)
+    counts: dict[str, int] = {}
+    for order, number in statement.rows(session):
+        name = _PRIORITY_OF[order].slug if order else "untriaged"
+        counts[name] = counts.get(name, 0) + number
+    return counts
+
+
+def _filtered_total(session, flt: PoolFilter) -> int:
+    dialect = dialect_of(session)
+    statement = compiled_select(
+        dialect, ("total", flt),
+        lambda: select(func.count()).select_from(window_query(flt).order_by(None).subquery()))
+    return int(statement.rows(session)[0][0])
+
+
+_OFFSET = bindparam("window_offset", 0, type_=Integer)
+_LIMIT = bindparam("window_limit", 200, type_=Integer)
+
+
+def _window(desk: Desk, session, flt: PoolFilter, offset: int, limit: int | None,
+            now: datetime) -> list[PoolRow]:
+    """The window's rows from the driver, then their clocks (pauses in one query for all of them)."""
+    dialect = dialect_of(session)
+    if limit is None:
+        statement = compiled_select(dialect, ("window", flt, False), lambda: window_query(flt).offset(_OFFSET))
+        raw = statement.rows(session, window_offset=offset)
+    else:
+        statement = compiled_select(dialect, ("window", flt, True),
+                                    lambda: window_query(flt).offset(_OFFSET).limit(_LIMIT))
+        raw = statement.rows(session, window_offset=offset, window_limit=limit)
+    priority_of = _PRIORITY_OF.get
+    return [
+        PoolRow(r[6], r[7], r[8], r[9], r[10], r[11], r[12], priority_of(r[2]), r[13], r[16], received, r[14], r[15],
+                clocks)
+        for r, (received, clocks) in zip(raw, clocks_for_driver_rows(session, raw, desk.calendar, now))
     ]
-    if flt.breached_only:
-        result = [row for row in result if row.breaches]
-        total = len(result)
-        result = result[offset:offset + limit] if limit else result[offset:]
-    return PoolListing(now, tuple(result), total, counts)
 
 
+@lru_cache(maxsize=128)
 def window_query(flt: PoolFilter | None = None):
     """The pool window's one covering query (R-POOL-2/3): clock facts, the row, its blocker, in the order of work."""
     flt = flt or PoolFilter()
@@ -196,7 +240,9 @@ def pool_breach_count(desk: Desk, *, where: PoolFilter | None = None) -> int:
     flt = where or PoolFilter()
     now = desk.now()
     with desk.read() as session:
-        query = select(*CLOCK_COLUMNS).where(is_open(), status_in(_statuses(flt)))
-        rows = list(session.execute(_filtered(query, flt)))
-        clocks = clocks_for_rows(session, rows, desk.calendar, now)
+        if flt == PoolFilter():
+            clocks = open_clocks(session, desk.calendar, now)
+        else:
+            query = _filtered(select(*CLOCK_COLUMNS).where(is_open(), status_in(_statuses(flt))), flt)
+            clocks = clocks_for_rows(session, list(session.execute(query)), desk.calendar, now)
     return sum(1 for c in clocks.values() if c.breaches)

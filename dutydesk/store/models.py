@@ -16,6 +16,7 @@ from dutydesk.store.types import UTCDateTime
 
 
 _OPEN_SQL = "status IN ('pool', 'in_progress', 'waiting_client', 'needs_agreement')"
+_WAITING_SQL = "field = 'status' AND (before = 'waiting_client' OR after = 'waiting_client')"
 
 
 def _at(nullable: bool = False, index: bool = False) -> object:
@@ -183,7 +184,12 @@ class AuditEvent(SQLModel, table=True):
     """Who changed what, when, from what to what. Past states are rebuilt from here."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_task_at", "task_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_task_at", "task_id", "at"),
+        # Migration 0005: the waiting events only (must match services.clocks.WAITING_EVENTS_SQL).
+        Index("ix_audit_waiting", "task_id", "at", "id", "field", "before", "after",
+              sqlite_where=text(_WAITING_SQL), postgresql_where=text(_WAITING_SQL)),
+    )
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _at(index=True)  # type: ignore[assignment]
     actor: str = Field(max_length=64)

@@ -15,7 +15,6 @@ holds frozen ``PoolRow`` values only.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from rich.segment import Segment
@@ -108,7 +107,7 @@ class PoolTable(ScrollView, can_focus=True):
         """Show a change at once (e.g. the new priority), marked pending until the window reloads."""
         for index, row in self.rows.items():
             if row.key == key:
-                self.rows[index] = replace(row, **changes)
+                self.rows[index] = row._replace(**changes)
                 self.pending.add(key)
                 self._strips.clear()
                 self.refresh()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -315,8 +314,22 @@ def test_clocks_are_frozen_values() -> None:
     facts = ClockFacts(msk(2026, 11, 2, 10), Priority.IMMEDIATE)
     first, second = task_clocks(facts, CAL, msk(2026, 11, 2, 12)), task_clocks(facts, CAL, msk(2026, 11, 2, 12))
     assert first == second
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         first.due.breached = True  # type: ignore[misc, union-attr]
+
+
+def test_remembered_plans_give_the_clocks_computed_afresh() -> None:
+    """The pool reuses each task's plan between refreshes; what it shows must not depend on that."""
+    moments = [msk(2026, 11, 2, 12), msk(2026, 11, 3, 17, 59), msk(2026, 11, 9, 9)]
+    for priority in (None, *Priority):
+        for reacted in (None, msk(2026, 11, 2, 10, 30)):
+            facts = ClockFacts(msk(2026, 11, 2, 10), priority, reacted_at=reacted)
+            warm = WorkingCalendar(MSK)
+            for now in moments:
+                remembered = task_clocks(facts, warm, now)
+                afresh = task_clocks(facts, WorkingCalendar(MSK), now)
+                assert [c[:-1] for c in remembered.clocks] == [c[:-1] for c in afresh.clocks]  # all but the explainer
+                assert [c.explanation for c in remembered.clocks] == [c.explanation for c in afresh.clocks]
 
 
 # -- pauses from the audit trail (R-WORK-1) ------------------------------------------------------------

@@ -56,3 +56,22 @@ def test_sqlite_walks_the_index_instead_of_sorting_the_open_pool(tmp_path) -> No
     with engine.connect() as conn:
         plan = " ".join(str(row) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
     assert "ix_task_open_order" in plan and "TEMP B-TREE" not in plan
+
+
+def test_the_waiting_index_states_exactly_the_pauses_query_condition() -> None:
+    from dutydesk.services.clocks import WAITING_EVENTS_SQL
+
+    assert models._WAITING_SQL == WAITING_EVENTS_SQL
+
+
+def test_sqlite_reads_pauses_from_the_waiting_index_alone(tmp_path) -> None:
+    """R-WORK-1 pauses for a pool window: an index-only probe per task, not each task's whole trail."""
+    engine = make_engine(str(tmp_path / "q.sqlite"))
+    upgrade(engine)
+    from dutydesk.services.clocks import WAITING_EVENTS_SQL
+
+    sql = (f"SELECT task_id, at, after FROM audit_event WHERE {WAITING_EVENTS_SQL} "
+           "AND task_id IN (1, 2, 3) ORDER BY task_id, at, id")
+    with engine.connect() as conn:
+        plan = " ".join(str(row) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    assert "COVERING INDEX ix_audit_waiting" in plan
