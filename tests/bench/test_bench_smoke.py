@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.__main__ import GOALS, run
-from bench.generate import generate
+from bench.generate import NOW, generate
 
 
 def test_generated_desk_is_realistic(tmp_path: Path) -> None:
@@ -22,11 +22,16 @@ def test_generated_desk_is_realistic(tmp_path: Path) -> None:
         trail = conn.execute(text("select count(*) from audit_event")).scalar()
         orphans = conn.execute(text("select count(*) from audit_event a left join task t on t.id = a.task_id "
                                     "where t.key is null or t.key != a.entity_id")).scalar()
+        future = conn.execute(text("select count(*) from audit_event where at > :now"),
+                              {"now": NOW.replace(tzinfo=None).isoformat(" ", "microseconds")}).scalar()
+        backwards = conn.execute(text("select count(*) from task where reacted_at < received_at "
+                                      "or taken_at < reacted_at or done_at < taken_at")).scalar()
     open_tasks = sum(v for k, v in statuses.items() if k in ("pool", "in_progress", "waiting_client", "needs_agreement"))
     assert info["tasks"] == 1000 and 100 <= open_tasks <= 200
     assert {"pool", "in_progress", "waiting_client", "needs_agreement", "done", "handed_off"} <= set(statuses)
     assert priorities == {0, 1, 2, 3, 4, 5} and duty == 16
     assert trail >= 4000 and orphans == 0
+    assert future == 0 and backwards == 0  # the desk stands at NOW: nothing has happened after it
 
 
 def test_every_figure_is_produced(tmp_path: Path, monkeypatch) -> None:

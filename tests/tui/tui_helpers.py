@@ -34,8 +34,9 @@ async def idle(pilot, *, timeout: float = 10.0) -> None:
 async def pool_ready(pilot):
     from dutydesk.screens.pool import PoolScreen
 
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PoolScreen) and pilot.app.screen.table.loaded,
-                   what="pool rows")
+    # The first paint, not just the first rows: the breach count starts only after it.
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PoolScreen) and pilot.app.screen.table.loaded
+                   and pilot.app.first_rows_at is not None, what="pool rows painted")
     await idle(pilot)
     return pilot.app.screen
 
