@@ -24,7 +24,7 @@ from dutydesk.domain.clocks import (
 )
 from dutydesk.domain.priority import Priority, Status
 from dutydesk.store.models import Task
-from dutydesk.store.pool_queries import is_open
+from dutydesk.store.pool_queries import OPEN_STATUSES, is_open
 from dutydesk.store.raw import Source, compiled_select, dialect_of, driver_fetchall, placeholder, utc_reader
 
 WAITING = Status.WAITING_CLIENT.value
@@ -35,6 +35,7 @@ CLOCK_COLUMNS = (Task.id, Task.received_at, Task.priority_order, Task.reacted_at
 #: R-WORK-1's evidence: status changes into or out of waiting. The condition is written out (not
 #: bound) exactly as the partial index ``ix_audit_waiting`` states it, so the planner can use it.
 WAITING_EVENTS_SQL = "field = 'status' AND (before = 'waiting_client' OR after = 'waiting_client')"
+OPEN_SQL = "status IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
 _CHUNK = 900  # below SQLite's historical 999 bound parameters
 
 _PRIORITY_OF = {int(p): p for p in Priority}
@@ -53,6 +54,17 @@ def pauses_for(session: Source, task_ids: Sequence[int]) -> dict[int, tuple]:
                f"AND task_id IN ({', '.join([mark] * len(chunk))}) ORDER BY task_id, at, id")
         for task_id, at, after in driver_fetchall(session, sql, chunk):
             changes[task_id].append((to_utc(at), "", after or ""))  # type: ignore[arg-type]
+    return {task_id: pauses_from_status_changes(items) for task_id, items in changes.items()}
+
+
+def pauses_of_open_tasks(session: Source) -> dict[int, tuple]:
+    """``pauses_for`` every open task, in one statement (the whole-pool passes)."""
+    to_utc = utc_reader(dialect_of(session))
+    sql = (f"SELECT task_id, at, after FROM audit_event WHERE {WAITING_EVENTS_SQL} "
+           f"AND task_id IN (SELECT id FROM task WHERE {OPEN_SQL}) ORDER BY task_id, at, id")
+    changes: dict[int, list[tuple[datetime, str, str]]] = defaultdict(list)
+    for task_id, at, after in driver_fetchall(session, sql, ()):
+        changes[task_id].append((to_utc(at), "", after or ""))  # type: ignore[arg-type]
     return {task_id: pauses_from_status_changes(items) for task_id, items in changes.items()}
 
 
@@ -80,8 +92,8 @@ def clocks_for_rows(session: Session, rows: Iterable[tuple], calendar, now: date
 _RAW_PLAN_LIMIT = 32768
 
 
-def clocks_for_driver_rows(session: Source, rows: Sequence[tuple], calendar,
-                           now: datetime) -> list[tuple[datetime, TaskClocks]]:
+def clocks_for_driver_rows(session: Source, rows: Sequence[tuple], calendar, now: datetime,
+                           pauses: dict[int, tuple] | None = None) -> list[tuple[datetime, TaskClocks]]:
     """Driver rows that start with ``CLOCK_COLUMNS`` → per row ``(received_at, clocks)``.
 
     A task's plan (:func:`plan_clocks`) is remembered under its facts exactly as
@@ -92,7 +104,8 @@ def clocks_for_driver_rows(session: Source, rows: Sequence[tuple], calendar,
     share the memo, so each warms the other.
     """
     to_utc = utc_reader(dialect_of(session))
-    pauses = pauses_for(session, [r[0] for r in rows])
+    if pauses is None:
+        pauses = pauses_for(session, [r[0] for r in rows])
     memo = calendar.memo("driver-clock-plans")
     priority_of = _PRIORITY_OF.get
     measure = clock_measurer(calendar, now)
@@ -122,5 +135,5 @@ def open_clocks(session: Source, calendar, now: datetime) -> dict[int, TaskClock
     dialect = dialect_of(session)
     statement = compiled_select(dialect, "open-clock-facts", lambda: select(*CLOCK_COLUMNS).where(is_open()))
     rows = statement.rows(session)
-    measured = clocks_for_driver_rows(session, rows, calendar, now)
+    measured = clocks_for_driver_rows(session, rows, calendar, now, pauses_of_open_tasks(session))
     return {r[0]: clocks for r, (_, clocks) in zip(rows, measured)}

@@ -283,3 +283,31 @@ def test_r_sla_val_downgrade_is_offered_once_the_due_passes(lead, at) -> None:
     assert offered.downgrade_offered is True and offered.to_json()["downgrade_offered"] is True
     lifecycle.set_priority(at(lead, "2026-12-03T10:05"), key, "normal", reason="объём больше (R-SLA-VAL)")
     assert task_detail(at(lead, "2026-12-03T10:06"), key).downgrade_offered is False
+
+
+def test_the_pool_and_the_breach_count_clock_each_task_as_its_detail_does(lead, at) -> None:
+    """The pool reads rows on the driver and remembers each task's clock plan between refreshes;
+    what it shows must be what the task screen computes from the ORM (R-SLA-*, R-WORK-1 pauses)."""
+    from dutydesk.services.clocks import open_clocks
+    from dutydesk.services.pool import pool_breach_count
+
+    keys = [new(lead, f"t{i}", at=lead.now() - timedelta(hours=3 * i)).key for i in range(6)]
+    for key, level in zip(keys, (1, 2, 3, 4, 5)):
+        lifecycle.set_priority(lead, key, level)
+    lifecycle.take(at(lead, "2026-12-01T10:30"), keys[1], staff="duty-1", override="клиент на проводе")
+    lifecycle.wait_for_client(at(lead, "2026-12-01T10:40"), keys[1], question="?")  # paused, still waiting
+    lifecycle.wait_for_client(at(lead, "2026-12-01T10:45"), keys[2], question="?")
+    lifecycle.resume(at(lead, "2026-12-01T11:15"), keys[2])  # a closed pause
+    for moment in ("2026-12-01T11:30", "2026-12-01T17:59", "2026-12-03T12:00", "2026-12-01T11:30"):
+        now = at(lead, moment)
+        rows = {row.key: row for row in pool_listing(now).rows}
+        assert set(keys) <= set(rows)
+        for key in keys:
+            detail = task_detail(now, key).clocks
+            shown = rows[key].clocks
+            assert [c[:-1] for c in shown.clocks] == [c[:-1] for c in detail.clocks], (moment, key)
+        with now.read() as session:
+            every = open_clocks(session, now.calendar, now.now())
+        assert sum(1 for c in every.values() if c.breaches) == pool_breach_count(now) \
+            == sum(1 for row in rows.values() if row.breaches)
+    assert rows[keys[1]].clocks.due.paused  # the waiting Valuable task: its clock stands still
