@@ -12,17 +12,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from dutydesk.domain.priority import Priority
 
 UNTRIAGED = "untriaged"
+UNTRIAGED_EN, UNTRIAGED_RU = "Untriaged", "НЕ РАЗОБРАНА"
 
 
-@dataclass(frozen=True)
-class SnapshotRow:
-    """One open task at the snapshot's moment. ``priority`` is the slug (``None`` = untriaged)."""
+class SnapshotRow(NamedTuple):
+    """One open task at the snapshot's moment. ``priority`` is the slug (``None`` = untriaged).
+
+    A named tuple, not a frozen dataclass: a big pool makes fifteen thousand
+    of them per export, and a frozen dataclass costs a microsecond per field
+    to build (as immutable, and compared by value all the same).
+    """
 
     key: str
     subject: str
@@ -50,12 +56,12 @@ class SnapshotRow:
     @property
     def priority_en(self) -> str:
         level = self.priority_level
-        return level.english if level else "Untriaged"
+        return level.english if level else UNTRIAGED_EN
 
     @property
     def priority_ru(self) -> str:
         level = self.priority_level
-        return level.russian if level else "НЕ РАЗОБРАНА"
+        return level.russian if level else UNTRIAGED_RU
 
 
 @dataclass(frozen=True)
@@ -175,22 +181,52 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def row_values(snapshot: Snapshot, row: SnapshotRow, at: datetime | None = None) -> tuple[Any, ...]:
-    """One row's raw cells in :data:`COLUMNS` order, times local to the studio.
+def column_values(snapshot: Snapshot, columns: tuple[Column, ...] = COLUMNS, *,
+                  local: bool = True) -> list[list[Any]]:
+    """Raw cell values column by column, for ``columns``; times local to the studio.
 
-    One function rather than a getter per column: a 100k-row export reads
-    nearly two million cells.
+    By column, not by row: a 100k-row export reads nearly two million cells,
+    and a column is one comprehension over the rows (the writers then format
+    it in one ``map``), where a row is eighteen Python-level steps.
+    ``local=False`` leaves times in whatever zone they are, for a writer whose
+    time formatter converts them itself (``cells.formatter(..., tz=...)``).
     """
-    tz = snapshot.tz
-    return (
-        at or snapshot.at.astimezone(tz), row.key, row.subject, row.client_name or row.client_id,
-        row.project_name or row.project_id, row.priority_en, row.priority_ru, row.status, row.blocked_by,
-        row.parent, row.received_at.astimezone(tz), row.age_hours,
-        row.reaction_due.astimezone(tz) if row.reaction_due else None,
-        row.start_due.astimezone(tz) if row.start_due else None,
-        row.due.astimezone(tz) if row.due else None,
-        ", ".join(row.breaches) or None, row.assignee, row.escalation_level,
-    )
+    rows, tz = snapshot.rows, snapshot.tz
+
+    def times(name: str) -> list[datetime | None]:
+        if not local:
+            return list(map(attrgetter(name), rows))
+        return [None if v is None else v.astimezone(tz) for v in map(attrgetter(name), rows)]
+
+    def plain(name: str) -> list[Any]:
+        return list(map(attrgetter(name), rows))
+
+    cells = {
+        "snapshot_at": lambda: [snapshot.at.astimezone(tz) if local else snapshot.at] * len(rows),
+        "key": lambda: plain("key"),
+        "subject": lambda: plain("subject"),
+        "client": lambda: [r.client_name or r.client_id for r in rows],
+        "project": lambda: [r.project_name or r.project_id for r in rows],
+        "priority": lambda: [_ENGLISH[r.priority] if r.priority in _ENGLISH else r.priority_en for r in rows],
+        "priority_ru": lambda: [_RUSSIAN[r.priority] if r.priority in _RUSSIAN else r.priority_ru for r in rows],
+        "status": lambda: plain("status"),
+        "blocked_by": lambda: plain("blocked_by"),
+        "parent": lambda: plain("parent"),
+        "received_at": lambda: times("received_at"),
+        "age": lambda: plain("age_hours"),
+        "reaction_due": lambda: times("reaction_due"),
+        "start_due": lambda: times("start_due"),
+        "due": lambda: times("due"),
+        "breaches": lambda: [", ".join(r.breaches) or None for r in rows],
+        "assignee": lambda: plain("assignee"),
+        "escalation_level": lambda: plain("escalation_level"),
+    }
+    return [cells[column.name]() for column in columns]
+
+
+#: Priority names by slug (``None`` = untriaged), looked up once per row instead of through the enum.
+_ENGLISH = {None: UNTRIAGED_EN, **{p.slug: p.english for p in Priority}}
+_RUSSIAN = {None: UNTRIAGED_RU, **{p.slug: p.russian for p in Priority}}
 
 
 #: Fill colours per priority (R-POOL-2), shared by the XLSX and HTML writers.
@@ -206,12 +242,7 @@ PRIORITY_COLOURS = {
 
 def table(snapshot: Snapshot, columns: tuple[Column, ...] = COLUMNS) -> list[tuple[Any, ...]]:
     """Raw cell values (times local to the studio), one tuple per row, for ``columns``."""
-    at = snapshot.at.astimezone(snapshot.tz)
-    rows = [row_values(snapshot, row, at) for row in snapshot.rows]
-    if columns is COLUMNS:
-        return rows
-    picks = [COLUMNS.index(c) for c in columns]
-    return [tuple(values[i] for i in picks) for values in rows]
+    return list(zip(*column_values(snapshot, columns))) if snapshot.rows else []
 
 
 def title(snapshot: Snapshot) -> str:

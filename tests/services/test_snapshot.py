@@ -272,12 +272,14 @@ def test_unknown_format_and_excel_flavour_are_checked(desk) -> None:
 
 def test_the_rebuild_reads_the_trail_in_a_fixed_number_of_queries(tmp_path: Path, settings, at) -> None:
     """One pass over the events, not a query per task: 3 tasks or 30, the same statements.
+    The same holds for the snapshot read from the current rows (``build_snapshot`` at now).
 
     SQLite only: statements are counted with sqlite3's trace callback."""
     from sqlalchemy import event
 
     from dutydesk.clock import Clock, parse_moment
     from dutydesk.services.desk import open_desk
+    from dutydesk.services.history import pool_at
 
     desk = open_desk(str(tmp_path / "trace.sqlite"), settings, Clock(parse_moment("2026-12-01T19:30", settings.tz)),
                      "duty-lead")
@@ -286,19 +288,24 @@ def test_the_rebuild_reads_the_trail_in_a_fixed_number_of_queries(tmp_path: Path
     desk.engine.dispose()
     event.listen(desk.engine, "connect", lambda dbapi, _record: dbapi.set_trace_callback(seen.append))
 
-    def statements() -> int:
+    def rebuild() -> None:
+        with desk.read() as session:
+            pool_at(session, desk.now(), desk.calendar, desk.settings.timezone)
+
+    def statements(build) -> int:
         seen.clear()
-        build_snapshot(desk, desk.now())
+        build()
         return sum(1 for s in seen if s.lstrip().upper().startswith("SELECT"))
 
     for i in range(3):
         create_request(at(desk, f"2026-12-01T10:0{i}"), subject=f"r{i}", project_id="acme-shop")
-    few = statements()
+    few = statements(rebuild), statements(lambda: build_snapshot(desk, desk.now()))
     for i in range(27):
         view = create_request(at(desk, "2026-12-01T11:00"), subject=f"more {i}", project_id="acme-corp")
         lifecycle.set_priority(at(desk, "2026-12-01T11:05"), view.key, "low")
     assert len(build_snapshot(desk, desk.now()).rows) == 30
-    assert 0 < few == statements() <= 6
+    assert 0 < few[0] == statements(rebuild) <= 6
+    assert 0 < few[1] == statements(lambda: build_snapshot(desk, desk.now())) <= 6
 
 
 def test_migration_0002_adds_the_table_on_both_back_ends_and_matches_the_model(db_url: str) -> None:
