@@ -98,8 +98,13 @@ _SIBLINGS = {
 }
 
 
+@functools.lru_cache(maxsize=512)
 def resolve_charset(label: str | None) -> str | None:
-    """Map a charset label to a Python codec name, or None if unusable."""
+    """Map a charset label to a Python codec name, or None if unusable.
+
+    Cached: every header word and body part asks, and a mailbox uses a
+    handful of labels (the cache is bounded against hostile variety).
+    """
     if not label:
         return None
     name = label.strip().strip("\"'").lower()

@@ -12,7 +12,7 @@ are somebody else's mail.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from email.message import Message
 
@@ -59,10 +59,14 @@ def _disposition(part: Message) -> str:
     return value.split(";", 1)[0].strip().lower()
 
 
+_UNKNOWN = object()
+
+
 class _Extractor:
-    def __init__(self, hints: tuple[str, ...], problems: list[str]) -> None:
+    def __init__(self, hints: tuple[str, ...], problems: list[str], charsets: Mapping[int, str | None]) -> None:
         self.hints = hints
         self.problems = problems
+        self.charsets = charsets
         self.used: set[int] = set()
 
     def is_attachment(self, part: Message) -> bool:
@@ -77,13 +81,17 @@ class _Extractor:
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
             payload = b""
-        charset = part.get_content_charset()
+        charset = self.charsets.get(id(part), _UNKNOWN)
+        if charset is _UNKNOWN:
+            charset = part.get_content_charset()
         if html and not charset:
             charset = meta_charset(payload)
         text = decode_bytes(payload, charset, hints=self.hints, problems=self.problems, where=part.get_content_type())
         if html:
             return html_to_text(text)
-        if str(part.get_param("format") or "").lower() == "flowed":
+        # get_param parses every parameter again: ask only when "flowed" can be there
+        flowed = "flowed" in str(part.get("content-type", "")).lower()
+        if flowed and str(part.get_param("format") or "").lower() == "flowed":
             return unflow(text, delsp=str(part.get_param("delsp") or "").lower() == "yes")
         return text
 
@@ -197,14 +205,17 @@ class _Extractor:
 
 
 def extract_content(
-    message: Message, *, hints: tuple[str, ...], problems: list[str]
+    message: Message, *, hints: tuple[str, ...], problems: list[str],
+    charsets: Mapping[int, str | None] | None = None,
 ) -> tuple[str, tuple[Attachment, ...]]:
     """The readable body text of ``message`` and its attachments.
 
     The text is made safe (`strip_unsafe`, multiline) with trailing
-    spaces and surrounding blank lines removed.
+    spaces and surrounding blank lines removed. ``charsets`` may map
+    ``id(part)`` to ``part.get_content_charset()`` already read by the
+    caller, so it is not parsed out of the header twice.
     """
-    extractor = _Extractor(hints, problems)
+    extractor = _Extractor(hints, problems, charsets or {})
     try:
         body = extractor.body(message, 0)
     except Exception as exc:  # noqa: BLE001 - headers are still worth having

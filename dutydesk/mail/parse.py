@@ -140,9 +140,12 @@ def _walk(message: Message, limit: int = 2000) -> list[Message]:
     while stack and len(found) < limit:
         part = stack.pop()
         found.append(part)
-        payload = part.get_payload()
-        if isinstance(payload, list):
-            stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
+        # is_multipart() first: get_payload() of a leaf with 8-bit content
+        # decodes the whole body just to hand it back, for nothing here.
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
     return found
 
 
@@ -201,7 +204,7 @@ class _Parser:
     # -- headers
 
     def _headers(self, name: str) -> list[str]:
-        return [value for key, value in self.headers if key == name]
+        return self.by_name.get(name, [])
 
     def _first(self, name: str) -> str | None:
         values = self._headers(name)
@@ -294,12 +297,13 @@ class _Parser:
             structure_error = f"unparseable: MIME structure ({type(exc).__name__})"
             self.problems.append(f"MIME structure unreadable: {type(exc).__name__}")
         self.headers = [(key.strip().lower(), value) for key, value in message.raw_items()]
-        charsets: list[str] = []
-        for part in _walk(message):
-            charset = part.get_content_charset()
-            if charset and charset not in charsets:
-                charsets.append(charset)
-        self.hints = tuple(charsets)
+        self.by_name: dict[str, list[str]] = {}
+        for key, value in self.headers:
+            self.by_name.setdefault(key, []).append(value)
+        parts = _walk(message)
+        # Each part's charset, read once: the body extraction needs them again.
+        part_charsets = {id(part): part.get_content_charset() for part in parts}
+        self.hints = tuple(dict.fromkeys(c for c in part_charsets.values() if c))
 
         subject_raw = self._first("subject")
         subject = self._decoded(subject_raw, "subject") if subject_raw is not None else ""
@@ -323,8 +327,8 @@ class _Parser:
                     self.problems.append("topmost Received: header has no readable date")
                 break
 
-        body, attachments = extract_content(message, hints=self.hints, problems=self.problems)
-        defects = sorted({type(d).__name__ for part in _walk(message) for d in getattr(part, "defects", [])})
+        body, attachments = extract_content(message, hints=self.hints, problems=self.problems, charsets=part_charsets)
+        defects = sorted({type(d).__name__ for part in parts for d in getattr(part, "defects", [])})
         if defects:
             self.problems.append("MIME defects: " + ", ".join(defects))
 

@@ -38,6 +38,15 @@ _CONTROLS_ONE_LINE = re.compile(
     "[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff" + _BIDI_CONTROLS + "]"
 )
 _WHITESPACE = re.compile(r"\s+")
+# Any character one of the substitutions above would touch (ESC and 8-bit
+# CSI are controls too); text without one comes back as it is. Tab and
+# line feed count only for the one-line form.
+_ANYTHING_UNSAFE_MULTILINE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + _BIDI_CONTROLS + "]"
+)
+_ANYTHING_UNSAFE_ONE_LINE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + _BIDI_CONTROLS + "]"
+)
 
 
 def strip_unsafe(text: str, *, multiline: bool) -> str:
@@ -53,6 +62,8 @@ def strip_unsafe(text: str, *, multiline: bool) -> str:
     """
     if not text:
         return ""
+    if (_ANYTHING_UNSAFE_MULTILINE if multiline else _ANYTHING_UNSAFE_ONE_LINE).search(text) is None:
+        return text  # the common case: nothing to remove or replace
     text = _ESCAPE_SEQUENCE.sub("", text)
     if multiline:
         text = _LINE_BREAKS.sub("\n", text)
