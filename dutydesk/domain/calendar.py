@@ -259,12 +259,17 @@ class WorkingCalendar:
         deadlines against one ``now``: the position of ``now`` is found once."""
         now_us = self._us(now)
         tl = self._covering(now_us, now_us)
-        pos, p_now, lo, hi = tl.pos, tl.pos(now_us), tl.lo_us, tl.hi_us
+        p_now, lo, hi = tl.pos(now_us), tl.lo_us, tl.hi_us
+        starts, cum, lens = tl.starts, tl.cum, tl.lens
         slow = self.working_minutes_between_us
 
         def minutes_to(due_us: int) -> float:
-            if lo <= due_us <= hi:
-                return (pos(due_us) - p_now) / _US_PER_MINUTE
+            if lo <= due_us <= hi:  # _Timeline.pos, inlined: this runs per clock per refresh
+                k = bisect_right(starts, due_us) - 1
+                if k < 0:
+                    return -p_now / _US_PER_MINUTE
+                into, length = due_us - starts[k], lens[k]
+                return (cum[k] + (into if into < length else length) - p_now) / _US_PER_MINUTE
             return slow(now_us, due_us)
 
         return minutes_to

@@ -176,17 +176,20 @@ def clock_measurer(calendar: WorkingCalendar, now: datetime) -> Callable[[ClockP
     minutes_to = calendar.ruler(now)
 
     def measure(plan: ClockPlan) -> TaskClocks:
-        if plan.ready is not None:
-            return plan.ready
-        slots = list(plan.fixed)
-        explainer = plan.explainer
-        for slot, name, rule, due_at, due_us in plan.pending:
-            slots[slot] = Clock(name, rule, due_at, None, now_us > due_us, minutes_to(due_us), False, explainer)
-        return TaskClocks(*slots)
+        fixed, pending, explainer, ready = plan
+        if ready is not None:
+            return ready
+        slots = list(fixed)
+        for slot, name, rule, due_at, due_us in pending:
+            # tuple.__new__ directly: the named tuples' own __new__ is a Python call per clock.
+            slots[slot] = _new(Clock, (name, rule, due_at, None, now_us > due_us, minutes_to(due_us), False,
+                                       explainer))
+        return _new(TaskClocks, slots)
 
     return measure
 
 
+_new = tuple.__new__
 _IMMEDIATE, _VALUABLE = Priority.IMMEDIATE, Priority.VALUABLE
 
 

@@ -107,14 +107,15 @@ def clocks_for_driver_rows(session: Source, rows: Sequence[tuple], calendar, now
     if pauses is None:
         pauses = pauses_for(session, [r[0] for r in rows])
     memo = calendar.memo("driver-clock-plans")
-    priority_of = _PRIORITY_OF.get
+    priority_of, remembered, paused_of = _PRIORITY_OF.get, memo.get, pauses.get
     measure = clock_measurer(calendar, now)
     out: list[tuple[datetime, TaskClocks]] = []
+    append = out.append
     for r in rows:
-        paused = pauses.get(r[0])
+        paused = paused_of(r[0])
         if paused is None:
             key = r[1:6]
-            found = memo.get(key)
+            found = remembered(key)
             if found is None:
                 received = to_utc(r[1])
                 facts = ClockFacts(received, priority_of(r[2]), to_utc(r[3]), to_utc(r[4]), to_utc(r[5]))
@@ -122,11 +123,11 @@ def clocks_for_driver_rows(session: Source, rows: Sequence[tuple], calendar, now
                 if len(memo) >= _RAW_PLAN_LIMIT:
                     memo.clear()
                 memo[key] = found
-            out.append((found[0], measure(found[1])))
+            append((found[0], measure(found[1])))
         else:
             received = to_utc(r[1])
             facts = ClockFacts(received, priority_of(r[2]), to_utc(r[3]), to_utc(r[4]), to_utc(r[5]), paused)
-            out.append((received, task_clocks(facts, calendar, now)))
+            append((received, task_clocks(facts, calendar, now)))
     return out
 
 

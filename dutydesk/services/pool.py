@@ -171,10 +171,10 @@ def _window(desk: Desk, session, flt: PoolFilter, offset: int, limit: int | None
         statement = compiled_select(dialect, ("window", flt, True),
                                     lambda: window_query(flt).offset(_OFFSET).limit(_LIMIT))
         raw = statement.rows(session, window_offset=offset, window_limit=limit)
-    priority_of = _PRIORITY_OF.get
+    priority_of, new = _PRIORITY_OF.get, tuple.__new__  # tuple.__new__: skips PoolRow's Python-level __new__
     return [
-        PoolRow(r[6], r[7], r[8], r[9], r[10], r[11], r[12], priority_of(r[2]), r[13], r[16], received, r[14], r[15],
-                clocks)
+        new(PoolRow, (r[6], r[7], r[8], r[9], r[10], r[11], r[12], priority_of(r[2]), r[13], r[16], received, r[14],
+                      r[15], clocks))
         for r, (received, clocks) in zip(raw, clocks_for_driver_rows(session, raw, desk.calendar, now))
     ]
 
