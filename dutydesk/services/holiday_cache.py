@@ -15,7 +15,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version
+from importlib.util import find_spec
 from pathlib import Path
 
 from dutydesk.domain.calendar import PublicDays, russian_public_days
@@ -25,7 +25,7 @@ _LOCK = threading.Lock()
 
 def cached_public_days(folder: Path, source: Callable[[int], PublicDays] = russian_public_days,
                        source_name: str | None = None) -> Callable[[int], PublicDays]:
-    """``source`` with its years remembered in ``folder`` (one JSON file per package version)."""
+    """``source`` with its years remembered in ``folder`` (one JSON file per installed package)."""
     path = folder / f"public-days-ru-{source_name or _package_version()}.json"
 
     def public_days(year: int) -> PublicDays:
@@ -46,9 +46,12 @@ def cached_public_days(folder: Path, source: Callable[[int], PublicDays] = russi
 
 
 def _package_version() -> str:
+    """The installed package, by its file's modification time: an upgrade rewrites it. (Asking
+    ``importlib.metadata`` for the version costs 13 ms of start-up; this costs a ``stat``.)"""
+    spec = find_spec("holidays")
     try:
-        return "holidays-" + version("holidays")
-    except PackageNotFoundError:  # pragma: no cover - a dependency of the project
+        return f"holidays-{os.stat(spec.origin).st_mtime_ns}" if spec and spec.origin else "holidays-unknown"
+    except OSError:  # pragma: no cover - the package is a dependency of the project
         return "holidays-unknown"
 
 
