@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from dutydesk.domain.clocks import (
@@ -25,7 +27,15 @@ from dutydesk.domain.clocks import (
 from dutydesk.domain.priority import Priority, Status
 from dutydesk.store.models import Task
 from dutydesk.store.pool_queries import OPEN_STATUSES, is_open
-from dutydesk.store.raw import Source, compiled_select, dialect_of, driver_fetchall, placeholder, utc_reader
+from dutydesk.store.raw import (
+    Source,
+    compiled_select,
+    connection_of,
+    dialect_of,
+    driver_fetchall,
+    placeholder,
+    utc_reader,
+)
 
 WAITING = Status.WAITING_CLIENT.value
 
@@ -55,6 +65,34 @@ def pauses_for(session: Source, task_ids: Sequence[int]) -> dict[int, tuple]:
         for task_id, at, after in driver_fetchall(session, sql, chunk):
             changes[task_id].append((to_utc(at), "", after or ""))  # type: ignore[arg-type]
     return {task_id: pauses_from_status_changes(items) for task_id, items in changes.items()}
+
+
+_PAUSES_BY_VERSION: WeakKeyDictionary[Engine, dict[tuple, tuple]] = WeakKeyDictionary()
+_PAUSES_LIMIT = 32768
+
+
+def pauses_by_version(session: Source, tasks: Sequence[tuple[int, int, object]]) -> dict[int, tuple]:
+    """``pauses_for`` the ``(id, version, received_at as stored)`` of each task, remembered per engine.
+
+    A task's pauses change only when its status does, and every change of a
+    task bumps its version in the same transaction as its audit events
+    (``lifecycle.apply_change``), so a task seen at the same version has the
+    same pauses; the receipt in the key keeps a restored or different desk
+    from answering for it. A pool refresh then asks the store only for the
+    tasks that changed.
+    """
+    engine = connection_of(session).engine
+    memo = _PAUSES_BY_VERSION.get(engine)
+    if memo is None:
+        memo = _PAUSES_BY_VERSION[engine] = {}
+    missing = [task for task in tasks if task not in memo]
+    if missing:
+        fresh = pauses_for(session, [task[0] for task in missing])
+        if len(memo) + len(missing) > _PAUSES_LIMIT:
+            memo.clear()
+        for task in missing:
+            memo[task] = fresh.get(task[0], ())
+    return {task[0]: memo[task] for task in tasks if memo.get(task)}
 
 
 def pauses_of_open_tasks(session: Source) -> dict[int, tuple]:

@@ -16,7 +16,13 @@ from sqlmodel import select
 
 from dutydesk.domain.clocks import Clock, TaskClocks
 from dutydesk.domain.priority import Priority
-from dutydesk.services.clocks import CLOCK_COLUMNS, clocks_for_driver_rows, clocks_for_rows, open_clocks
+from dutydesk.services.clocks import (
+    CLOCK_COLUMNS,
+    clocks_for_driver_rows,
+    clocks_for_rows,
+    open_clocks,
+    pauses_by_version,
+)
 from dutydesk.services.desk import Desk
 from dutydesk.services.views import iso
 from dutydesk.store.models import Client, Project, Task
@@ -175,7 +181,8 @@ def _window(desk: Desk, session, flt: PoolFilter, offset: int, limit: int | None
     return [
         new(PoolRow, (r[6], r[7], r[8], r[9], r[10], r[11], r[12], priority_of(r[2]), r[13], r[16], received, r[14],
                       r[15], clocks))
-        for r, (received, clocks) in zip(raw, clocks_for_driver_rows(session, raw, desk.calendar, now))
+        for r, (received, clocks) in zip(raw, clocks_for_driver_rows(
+            session, raw, desk.calendar, now, pauses_by_version(session, [(r[0], r[15], r[1]) for r in raw])))
     ]
 
 

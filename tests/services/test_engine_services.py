@@ -311,3 +311,13 @@ def test_the_pool_and_the_breach_count_clock_each_task_as_its_detail_does(lead, 
         assert sum(1 for c in every.values() if c.breaches) == pool_breach_count(now) \
             == sum(1 for row in rows.values() if row.breaches)
     assert rows[keys[1]].clocks.due.paused  # the waiting Valuable task: its clock stands still
+    # The client answers and the task waits again: the pool, which remembered the task's pauses
+    # at its old versions, must follow each change.
+    lifecycle.resume(at(lead, "2026-12-03T12:30"), keys[1])
+    for step, moment in enumerate(("2026-12-03T13:00", "2026-12-03T15:00")):
+        now = at(lead, moment)
+        if step:
+            lifecycle.wait_for_client(at(lead, "2026-12-03T14:00"), keys[1], question="??")
+        shown = {row.key: row for row in pool_listing(now).rows}[keys[1]].clocks
+        assert [c[:-1] for c in shown.clocks] == [c[:-1] for c in task_detail(now, keys[1]).clocks.clocks]
+        assert shown.due.paused is bool(step)
