@@ -17,24 +17,23 @@ the handover reuse :class:`Replay` and watch the events go by.
 Seconds are too long for "export the pool now", so the snapshot service
 reads unchanged tasks from their rows and replays only the tasks changed
 after the moment (``snapshot.pool_from_rows``); both ways meet in
-:func:`render_pool`, so they give the same bytes.
+``pool_snapshot.render_pool``, so they give the same bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
-from typing import NamedTuple
 
 from sqlalchemy import Text, select, type_coerce
 from sqlmodel import Session
 
 from dutydesk.domain.calendar import WorkingCalendar
-from dutydesk.domain.clocks import ClockFacts, TaskClocks, clock_measurer, plan_clocks, task_clocks
-from dutydesk.domain.pool import PoolItem, blocked_by, pool_sort_key
+from dutydesk.domain.clocks import ClockFacts, TaskClocks, task_clocks
+from dutydesk.domain.pool import PoolItem
 from dutydesk.domain.priority import Priority, Status
-from dutydesk.export.model import Snapshot, SnapshotRow
 from dutydesk.store.models import AuditEvent, Task
+from dutydesk.store.raw import driver_rows, placeholder_for
 
 WAITING = Status.WAITING_CLIENT.value
 OPEN = frozenset(s.value for s in Status if s.is_open)
@@ -52,7 +51,6 @@ _TASK_SQL = (
     "AND field IN (" + ", ".join(f"'{name}'" for name in TASK_FIELDS) + ") "
     "ORDER BY {order}"
 )
-_FETCH = 20_000
 _SCAN_ABOVE = 3_000
 
 
@@ -202,7 +200,7 @@ def task_events(session: Session, *, upto: datetime, since: datetime | None = No
     """
     dialect = session.connection().dialect
     values = [raw_moment(session, upto)] + ([raw_moment(session, since)] if since is not None else [])
-    mark = placeholder(dialect.paramstyle)
+    mark = placeholder_for(dialect.paramstyle)
     since_sql = f" AND at > {mark}" if since is not None else ""
     chunks: Iterable = [None] if task_ids is None else _chunks(task_ids)
     for chunk in chunks:
@@ -224,32 +222,6 @@ def raw_moment(session: Session, moment: datetime) -> object:
     column_type = AuditEvent.__table__.c.at.type.dialect_impl(dialect)  # type: ignore[attr-defined]
     to_db = column_type.bind_processor(dialect)  # the zone rule, then the driver's own format
     return to_db(moment) if to_db else moment
-
-
-def placeholder(style: str) -> str:
-    if style == "qmark":
-        return "?"
-    if style in ("format", "pyformat"):
-        return "%s"
-    raise RuntimeError(f"unsupported DB-API paramstyle {style}")  # pragma: no cover - sqlite3 and psycopg only
-
-
-def driver_rows(session: Session, sql: str, params: list) -> Iterator[tuple]:
-    """Plain tuples from the driver's cursor inside the session's transaction.
-
-    On PostgreSQL a server-side cursor, so a long trail streams in batches
-    instead of landing in memory at once.
-    """
-    conn = session.connection()
-    raw = conn.connection.dbapi_connection
-    named = conn.dialect.name == "postgresql"
-    cursor = raw.cursor(name="dutydesk_replay") if named else raw.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(_FETCH):
-            yield from rows
-    finally:
-        cursor.close()
 
 
 def escalation_events(session: Session, *, upto: datetime, since: datetime | None = None,
@@ -320,15 +292,6 @@ def identify(session: Session, state: Replay, task_ids: Iterable[int]) -> dict[i
     return out
 
 
-def names(session: Session) -> tuple[dict[str, str], dict[str, str]]:
-    """Client and project names (the registry's current ones; the ids are as they were).
-
-    Straight from the driver: a registry of thousands is read on every export."""
-    clients = dict(driver_rows(session, "SELECT id, name FROM client", []))
-    projects = dict(driver_rows(session, "SELECT id, name FROM project", []))
-    return clients, projects
-
-
 def pool_item(state: TaskState, number: int) -> PoolItem:
     return PoolItem(key=state.key, project_id=state.project, priority=state.level, status=_status(state.status),
                     received_at=state.received, number=number)
@@ -336,85 +299,3 @@ def pool_item(state: TaskState, number: int) -> PoolItem:
 
 def _status(value: str | None) -> Status:
     return _STATUS[value] if value in _STATUS else Status(value)  # an unknown one fails as Status() does
-
-
-class PoolEntry(NamedTuple):
-    """One open task as a snapshot needs it, however it was found (replayed or read from its row)."""
-
-    id: int
-    key: str
-    number: int
-    parent: str | None  # the parent's key
-    status: str
-    priority: str | None  # the slug
-    assignee: str | None
-    project: str | None
-    client: str | None
-    subject: str
-    facts: ClockFacts
-
-
-def entries_of(session: Session, state: Replay, open_states: Sequence[TaskState]) -> list[PoolEntry]:
-    """Replayed open tasks as entries: keys, numbers and parents read from the task rows (fixed at creation)."""
-    facts = identify(session, state, [s.id for s in open_states])
-    parents = {parent for _n, parent in facts.values() if parent is not None}
-    parent_keys = {}
-    if parents:
-        for pid, key in session.connection().execute(
-                select(Task.id, Task.key).where(Task.id.in_(sorted(parents)))):  # type: ignore[union-attr]
-            parent_keys[pid] = key
-    out = []
-    for s in open_states:
-        number, parent = facts.get(s.id, (0, None))
-        out.append(PoolEntry(s.id, s.key, number, parent_keys.get(parent) if parent is not None else None,
-                             s.status or "", s.priority, s.assignee, s.project, s.client, s.subject or "",
-                             s.facts()))
-    return out
-
-
-def render_pool(entries: Sequence[PoolEntry], levels: dict[int, int], clients: dict[str, str],
-                projects: dict[str, str], moment: datetime, calendar: WorkingCalendar,
-                timezone_name: str) -> Snapshot:
-    """Open tasks as a :class:`Snapshot`: order (R-POOL-2), blockers (R-POOL-3) and clocks at ``moment``.
-
-    The one place both the rebuild and the current rows become a snapshot, so
-    the two give the same bytes whenever they are given the same tasks.
-    """
-    items = [PoolItem(e.key, e.project, e.facts.priority, _STATUS.get(e.status) or _status(e.status),
-                      e.facts.received_at, e.number) for e in entries]
-    blockers = blocked_by(items)
-    # Clocks as task_clocks gives them, measured against the one moment in bulk (the domain's way
-    # for a whole pool: plans not remembered, so the pool window's are not pushed out).
-    measure, minutes_to, instant_us = clock_measurer(calendar, moment), calendar.ruler(moment), calendar.instant_us
-    rows = []
-    # Sorted with the index beside the key: a tie (numbers are unique, so none) keeps the given order.
-    for _order, i in sorted(zip(map(pool_sort_key, items), range(len(items)))):
-        e = entries[i]
-        facts = e.facts
-        received = facts.received_at
-        clocks = (task_clocks(facts, calendar, moment) if facts.pauses
-                  else measure(plan_clocks(facts, calendar, remember=False)))
-        reaction, start, due = clocks.reaction, clocks.start, clocks.due
-        # working minutes from receipt to the moment: minus those from the moment back to receipt
-        age = -minutes_to(instant_us(received)) / 60 if received < moment else 0.0
-        # Positional, in SnapshotRow's field order: keywords cost three times as much, 15k times.
-        rows.append(SnapshotRow(
-            e.key, e.subject, e.client, clients.get(e.client or ""), e.project, projects.get(e.project or ""),
-            e.priority, e.status, blockers.get(e.key), e.parent, received, round(age, 1),
-            reaction.due_at if reaction else None, start.due_at if start else None, due.due_at if due else None,
-            clocks.breaches, e.assignee, levels.get(e.id),
-        ))
-    return Snapshot(at=moment, timezone=timezone_name, rows=tuple(rows))
-
-
-def snapshot_of(session: Session, state: Replay, moment: datetime, calendar: WorkingCalendar,
-                timezone_name: str) -> Snapshot:
-    """The open tasks of a replayed state as a :class:`Snapshot`: order, blockers and clocks at ``moment``."""
-    entries = entries_of(session, state, state.open_tasks())
-    clients, projects = names(session)
-    return render_pool(entries, state.escalation_levels(), clients, projects, moment, calendar, timezone_name)
-
-
-def pool_at(session: Session, moment: datetime, calendar: WorkingCalendar, timezone_name: str) -> Snapshot:
-    """The pool at ``moment``, rebuilt from the audit trail in one pass."""
-    return snapshot_of(session, replay(session, moment), moment, calendar, timezone_name)

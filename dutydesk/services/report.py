@@ -24,8 +24,9 @@ from dutydesk.export.model import UNTRIAGED
 from dutydesk.services import audit
 from dutydesk.services.desk import Desk
 from dutydesk.services.history import (
-    OPEN, Replay, TaskState, as_utc, escalation_events, identify, names, pool_item, raw_moment, task_events,
+    OPEN, Replay, TaskState, as_utc, escalation_events, identify, pool_item, raw_moment, task_events,
 )
+from dutydesk.services.pool_snapshot import names
 from dutydesk.store.models import AuditEvent
 
 POOL_KEYS = (UNTRIAGED, *(p.slug for p in Priority))

@@ -5,7 +5,7 @@ stores the day's snapshot in the database (one per day, idempotent) and
 writes its files to the snapshot folder, for a cron job at 18:05 on working
 days; ``list_snapshots`` is what the History screen lists.
 
-A snapshot is the pool as the audit trail says it was (``history.pool_at``).
+A snapshot is the pool as the audit trail says it was (``pool_snapshot.pool_at``).
 Rebuilding that from the whole trail takes seconds on a big desk, so
 ``build_snapshot`` first tries :func:`pool_from_rows`, which gives the same
 answer from the current task rows in a fraction of that (see there why it is
@@ -33,9 +33,9 @@ from dutydesk.services.desk import Desk
 from dutydesk.domain.calendar import WorkingCalendar
 from dutydesk.domain.clocks import ClockFacts
 from dutydesk.domain.priority import Priority
-from dutydesk.services.history import (
-    PoolEntry, Replay, as_utc, driver_rows, entries_of, names, placeholder, pool_at, raw_moment, render_pool, replay,
-)
+from dutydesk.services.history import Replay, as_utc, raw_moment, replay
+from dutydesk.services.pool_snapshot import PoolEntry, entries_of, names, pool_at, render_pool
+from dutydesk.store.raw import driver_rows, placeholder
 from dutydesk.store.pool_queries import OPEN_STATUSES
 from dutydesk.store.snapshot_models import PoolSnapshot
 
@@ -161,7 +161,7 @@ def pool_from_rows(session: Session, moment: datetime, calendar: WorkingCalendar
     escalations (R-ESC-3) from the escalation table. The few tasks that did
     change after ``moment`` are replayed from their own events, as the
     rebuild would. Both halves become a snapshot through the same
-    ``history.render_pool``.
+    ``pool_snapshot.render_pool``.
 
     ``None`` (rebuild everything) when more than :data:`REPLAY_LIMIT` events
     came after ``moment``: a snapshot far in the past. The reads should see
@@ -169,7 +169,7 @@ def pool_from_rows(session: Session, moment: datetime, calendar: WorkingCalendar
     after the moment are read last all the same, through the index on
     ``at``, so even a change committed meanwhile is among them and replayed.
     """
-    mark = placeholder(session.connection().dialect.paramstyle)
+    mark = placeholder(session)
     upto = raw_moment(session, moment)
     rows = list(driver_rows(session, _OPEN_ROWS_SQL, []))
     waits = Replay()

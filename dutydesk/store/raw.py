@@ -9,7 +9,7 @@ using the ORM.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -81,9 +81,30 @@ def driver_fetchall(source: Source, sql: str, params: list | dict) -> list[tuple
         cursor.close()
 
 
+def driver_rows(source: Source, sql: str, params: list) -> Iterator[tuple]:
+    """Plain tuples from the driver's cursor, streamed: on PostgreSQL a server-side cursor, so a
+    long audit trail arrives in batches instead of landing in memory at once."""
+    conn = connection_of(source)
+    raw = conn.connection.dbapi_connection
+    named = conn.dialect.name == "postgresql"
+    cursor = raw.cursor(name="dutydesk_replay") if named else raw.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(_FETCH):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+_FETCH = 20_000
+
+
 def placeholder(source: Source) -> str:
     """The driver's parameter marker, for the few statements written as text."""
-    style = dialect_of(source).paramstyle
+    return placeholder_for(dialect_of(source).paramstyle)
+
+
+def placeholder_for(style: str) -> str:
     if style == "qmark":
         return "?"
     if style in ("format", "pyformat"):

@@ -279,7 +279,7 @@ def test_the_rebuild_reads_the_trail_in_a_fixed_number_of_queries(tmp_path: Path
 
     from dutydesk.clock import Clock, parse_moment
     from dutydesk.services.desk import open_desk
-    from dutydesk.services.history import pool_at
+    from dutydesk.services.pool_snapshot import pool_at
 
     desk = open_desk(str(tmp_path / "trace.sqlite"), settings, Clock(parse_moment("2026-12-01T19:30", settings.tz)),
                      "duty-lead")

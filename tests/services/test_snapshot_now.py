@@ -2,7 +2,7 @@
 
 ``build_snapshot`` reads the pool from the task rows (``pool_from_rows``) and
 replays from the trail only the tasks changed after the moment, or, past
-``REPLAY_LIMIT`` later events, rebuilds everything (``history.pool_at``).
+``REPLAY_LIMIT`` later events, rebuilds everything (``pool_snapshot.pool_at``).
 Random desks are driven through the services (so rows and trail are what
 the desk itself writes) and the two answers compared at many moments, in
 every format, on SQLite and PostgreSQL.
@@ -22,7 +22,7 @@ from sqlmodel import select
 from dutydesk.clock import Clock
 from dutydesk.errors import DutydeskError
 from dutydesk.export import FORMATS, Snapshot, render
-from dutydesk.services import history, lifecycle
+from dutydesk.services import lifecycle, pool_snapshot
 from dutydesk.services import snapshot as snapshots
 from dutydesk.services.escalation import close_escalation, escalate
 from dutydesk.services.intake import create_request
@@ -123,7 +123,7 @@ def drive(desk, seed: int, steps: int) -> list[datetime]:
 
 def rebuilt(desk, moment: datetime) -> Snapshot:
     with desk.read() as session:
-        return history.pool_at(session, moment, desk.calendar, desk.settings.timezone)
+        return pool_snapshot.pool_at(session, moment, desk.calendar, desk.settings.timezone)
 
 
 def from_rows(desk, moment: datetime) -> Snapshot | None:
