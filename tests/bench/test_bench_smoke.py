@@ -46,3 +46,16 @@ def test_every_figure_is_produced(tmp_path: Path, monkeypatch) -> None:
         assert not math.isnan(entry["median"]) and entry["median"] > 0, name
     assert figures["pool_window_ratio"]["baseline"] > 0 and figures["export_csv_ratio"]["baseline"] > 0
     assert result["machine"]["cpus"] >= 1 and result["tasks"] == 1000
+
+
+def test_a_missed_figure_can_be_profiled(tmp_path: Path, monkeypatch) -> None:
+    """``python -m bench.profile FIGURE`` shows where the figure's time goes (issue 7: profile what misses)."""
+    import bench.__main__ as runner
+    from bench.profile import main as profile
+
+    monkeypatch.setattr(runner, "CACHE", tmp_path / "cache")
+    small = ["--tasks", "1000", "--clients", "100", "--repeat", "2"]
+    assert "pool_window" in profile(["window", *small])
+    assert "export_snapshot" in profile(["export", *small])
+    startup = profile(["startup", *small])
+    assert "textual" in startup and "dutydesk" in startup  # the imports are inside the profile
