@@ -105,7 +105,8 @@ def main() -> None:
         grid.add_row(name, *(str(entry.get(k)) for k in ("median", "min", "max", "unit")),
                      f"{GOALS[name][2]} {entry['goal']}", str(entry.get("baseline")), str(entry.get("ratio")),
                      verdict(name, entry))
-    Console().print(grid)
+    # Piped (make bench | tee, CI logs) rich would fold the table into 80 columns.
+    Console(width=None if sys.stdout.isatty() else 140).print(grid)
     missing = sorted(set(GOALS) - set(result["figures"]))
     if missing:
         print(f"not measured (feature missing): {', '.join(missing)}", file=sys.stderr)

@@ -136,8 +136,10 @@ def clocks_for_driver_rows(session: Source, rows: Sequence[tuple], calendar, now
 
     A task's plan (:func:`plan_clocks`) is remembered under its facts exactly as
     the driver gave them, so a refresh of rows already seen converts no
-    timestamp and only measures the unmet clocks against ``now``; tasks that
-    waited for the client are computed afresh (their pauses are read here).
+    timestamp and only measures the unmet clocks against ``now``. A task that
+    waited for the client is computed afresh while a clock of it is unmet
+    (a pause can stop it); once all are met, nothing about them moves with
+    time, and its clocks are remembered with its pauses.
     The window and the whole-pool passes (breach count, escalation board)
     share the memo, so each warms the other.
     """
@@ -161,11 +163,22 @@ def clocks_for_driver_rows(session: Source, rows: Sequence[tuple], calendar, now
                 if len(memo) >= _RAW_PLAN_LIMIT:
                     memo.clear()
                 memo[key] = found
-            append((found[0], measure(found[1])))
+            append((found[0], measure(found[1])))  # type: ignore[index]
         else:
+            key = (r[1:6], paused)
+            found = remembered(key)
+            if found is not None:
+                append(found)
+                continue
             received = to_utc(r[1])
             facts = ClockFacts(received, priority_of(r[2]), to_utc(r[3]), to_utc(r[4]), to_utc(r[5]), paused)
-            append((received, task_clocks(facts, calendar, now)))
+            clocks = task_clocks(facts, calendar, now)
+            append((received, clocks))
+            if all(clock.met_at is not None for clock in clocks.clocks):
+                # Every clock met: nothing about them moves with time any more, pauses or not.
+                if len(memo) >= _RAW_PLAN_LIMIT:
+                    memo.clear()
+                memo[key] = (received, clocks)
     return out
 
 
