@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Bytecode on disk: where PYTHONDONTWRITEBYTECODE is set (this machine kind sets it) every start
+# would compile the desk's own modules from source again, 0.4 s of a 1.4 s start. Up-to-date files are skipped.
+BYTECODE := $(PY) -m compileall -q -j 0 dutydesk bench >/dev/null
 
 .PHONY: run test bench demo clean
 
@@ -14,6 +17,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 run: $(STAMP)
+	$(BYTECODE)
 	$(VENV)/bin/dutydesk --db "$$($(PY) -m dutydesk.paths demo-db)" demo --if-empty
 	$(VENV)/bin/dutydesk --db "$$($(PY) -m dutydesk.paths demo-db)" --as duty-lead
 
@@ -22,6 +26,7 @@ test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	$(BYTECODE)
 	command -v sqlite3 >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3)
 	$(PY) -m bench
 

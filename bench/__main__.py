@@ -53,6 +53,7 @@ def run(tasks: int, clients: int, repeat: int, app_runs: int, mails: int) -> dic
             entry["baseline"] = round(statistics.median(baseline) * scale, 3)
         out[name] = entry
 
+    figures.bytecode()
     apps = figures.app_runs(db, app_runs, presses=10)
     put("startup_to_pool_s", [a["startup_s"] for a in apps])
     put("priority_key_ms", [ms for a in apps for ms in a["priority_ms"]] or [float("nan")])
