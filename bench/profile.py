@@ -1,15 +1,14 @@
 """``python -m bench.profile FIGURE [--tasks N]``: where one figure's time goes, as a pyinstrument tree.
 
 FIGURE is ``startup``, ``window``, ``clocks``, ``export`` or ``mail``; each runs
-what the benchmark times, on the same cached desk. ``startup`` must be the
-process's first work: the imports are part of it, so nothing heavy is
-imported before the profiler starts.
+what the benchmark times, on the same cached desk. ``startup`` runs in a
+fresh process whose first work is the profiler: the imports are part of it.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,23 +28,32 @@ def main(argv: list[str] | None = None) -> str:
     from bench.__main__ import database
 
     db = database(args.tasks, args.clients)
-    profiler = Profiler(interval=0.0005)
     if args.figure == "startup":
-        profiler.start()
-        asyncio.run(_first_paint(db))
-        profiler.stop()
-    else:
-        work = _prepared(args.figure, db, args.repeat)
-        profiler.start()
-        work()
-        profiler.stop()
+        from bench.figures import ROOT, bytecode
+
+        bytecode()
+        return subprocess.run([sys.executable, "-c", _STARTUP, db], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout
+    profiler = Profiler(interval=0.0005)
+    work = _prepared(args.figure, db, args.repeat)
+    profiler.start()
+    work()
+    profiler.stop()
     return profiler.output_text(unicode=True, color=False)
 
 
-async def _first_paint(db: str) -> None:
-    from bench.probe_app import run
-
-    await run(db, 0)
+#: A new interpreter: the profiler first, then everything the desk imports and does up to its first paint.
+_STARTUP = """
+import sys
+from pyinstrument import Profiler
+profiler = Profiler(interval=0.0005)
+profiler.start()
+import asyncio
+from bench.probe_app import run
+asyncio.run(run(sys.argv[1], 0))
+profiler.stop()
+sys.stdout.write(profiler.output_text(unicode=True, color=False))
+"""
 
 
 def _prepared(figure: str, db: str, repeat: int):
