@@ -7,9 +7,10 @@ configuration overrides win over the package.
 
 Every SLA deadline (R-SLA-REACT, R-SLA-IMM, R-SLA-VAL) is a budget of
 working minutes, and clocks for the whole pool are recomputed on every
-refresh. So instants are mapped onto a *working timeline* — microseconds of
-working time since the calendar's origin — where adding and measuring
-working time is integer arithmetic plus a bisect over precomputed windows.
+refresh. So instants are mapped onto a *working timeline*
+(``dutydesk.domain.timeline``) — microseconds of working time since the
+calendar's origin — where adding and measuring working time is integer
+arithmetic plus a bisect over precomputed windows.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from itertools import accumulate
+from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
+
+from dutydesk.domain.timeline import US_PER_MINUTE, Timeline, counted, paused_spans, spend, to_us
 
 __all__ = ["DayInfo", "Pause", "PublicDays", "WorkingCalendar", "YearOverrides", "russian_public_days"]
 
@@ -44,9 +46,6 @@ def russian_public_days(year: int) -> PublicDays:
     public = Russia(years=year, language="en_US")
     return dict(public), frozenset(getattr(public, "weekend_workdays", ()))
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_ONE_US = timedelta(microseconds=1)
-_US_PER_MINUTE = 60_000_000
 _TRANSFER = re.compile(r"Day off \(substituted from (\d\d)/(\d\d)/(\d{4})\)")
 
 
@@ -81,39 +80,6 @@ class DayInfo:
     source: str
 
 
-class _Timeline:
-    """Working windows of consecutive years, as epoch microseconds.
-
-    ``cum[k]`` is the working time before window ``k``; a *position* is the
-    working time since the timeline's origin. Immutable once built, so a
-    call that holds one stays consistent while another thread extends it.
-    """
-
-    __slots__ = ("first_year", "last_year", "lo_us", "hi_us", "dates", "starts", "ends", "lens", "cum", "cum_end")
-
-    def __init__(self, first_year: int, last_year: int, lo_us: int, hi_us: int,
-                 windows: Sequence[tuple[date, int, int]]) -> None:
-        self.first_year, self.last_year, self.lo_us, self.hi_us = first_year, last_year, lo_us, hi_us
-        self.dates = [w[0] for w in windows]
-        self.starts = [w[1] for w in windows]
-        self.ends = [w[2] for w in windows]
-        self.lens = [w[2] - w[1] for w in windows]
-        self.cum_end = list(accumulate(self.lens))
-        self.cum = [end - length for end, length in zip(self.cum_end, self.lens)]
-
-    def pos(self, us: int) -> int:
-        k = bisect_right(self.starts, us) - 1
-        if k < 0:
-            return 0
-        into, length = us - self.starts[k], self.lens[k]
-        return self.cum[k] + (into if into < length else length)  # not min(): called per clock per refresh
-
-    def instant(self, p: int) -> int:
-        """The earliest instant at position ``p``: a day's end, not the next day's start."""
-        k = bisect_left(self.cum_end, p)
-        return self.starts[k] + (p - self.cum[k])
-
-
 class WorkingCalendar:
     """Working time of the studio; instants in any zone, results in ``tz``.
 
@@ -141,7 +107,7 @@ class WorkingCalendar:
                     raise ValueError(f"shortened day {d.isoformat()} ends before {day_start:%H:%M}")
         self.normal_day_minutes = (day_end.hour - day_start.hour) * 60 + day_end.minute - day_start.minute
         self._years: dict[int, tuple[dict[date, DayInfo], list[tuple[date, int, int]]]] = {}
-        self._timeline: _Timeline | None = None
+        self._timeline: Timeline | None = None
         self._memo: tuple = (None, 0, None, 0)
         self._pause_memo: tuple = (None, ())
         self._pos_memo: tuple = (None, 0, 0)
@@ -207,7 +173,7 @@ class WorkingCalendar:
                 start_at = datetime.combine(d, self.day_start, tzinfo=self.tz)
                 end_at = datetime.combine(d, end, tzinfo=self.tz)
                 days[d] = DayInfo(d, True, start_at, end_at, source)
-                windows.append((d, _to_us(start_at), _to_us(end_at)))
+                windows.append((d, to_us(start_at), to_us(end_at)))
             else:
                 days[d] = DayInfo(d, False, None, None, source)
             d += timedelta(days=1)
@@ -234,7 +200,7 @@ class WorkingCalendar:
         """
         a_us, b_us = self._us(a), self._us(b)
         tl, spans = self._prepared(a_us, b_us, pauses)
-        return _counted(tl.pos(a_us), tl.pos(b_us), spans) / _US_PER_MINUTE
+        return counted(tl.pos(a_us), tl.pos(b_us), spans) / US_PER_MINUTE
 
     def instant_us(self, dt: datetime) -> int:
         """``dt`` as epoch microseconds: the unit of :meth:`working_minutes_between_us`."""
@@ -252,7 +218,7 @@ class WorkingCalendar:
         else:
             pa = tl.pos(a_us)
             self._pos_memo = (tl, a_us, pa)
-        return (tl.pos(b_us) - pa) / _US_PER_MINUTE
+        return (tl.pos(b_us) - pa) / US_PER_MINUTE
 
     def ruler(self, now: datetime) -> Callable[[int], float]:
         """``due_us → working minutes from now to due`` (negative once past), for measuring many
@@ -264,12 +230,12 @@ class WorkingCalendar:
         slow = self.working_minutes_between_us
 
         def minutes_to(due_us: int) -> float:
-            if lo <= due_us <= hi:  # _Timeline.pos, inlined: this runs per clock per refresh
+            if lo <= due_us <= hi:  # Timeline.pos, inlined: this runs per clock per refresh
                 k = bisect_right(starts, due_us) - 1
                 if k < 0:
-                    return -p_now / _US_PER_MINUTE
+                    return -p_now / US_PER_MINUTE
                 into, length = due_us - starts[k], lens[k]
-                return (cum[k] + (into if into < length else length) - p_now) / _US_PER_MINUTE
+                return (cum[k] + (into if into < length else length) - p_now) / US_PER_MINUTE
             return slow(now_us, due_us)
 
         return minutes_to
@@ -288,7 +254,7 @@ class WorkingCalendar:
         if minutes < 0:
             raise ValueError("a working-time budget cannot be negative")
         at_us, until_us = self._us(at), self._us(until)
-        budget = round(minutes * _US_PER_MINUTE)
+        budget = round(minutes * US_PER_MINUTE)
         tl = self._timeline
         if (not pauses and budget and tl is not None
                 and tl.lo_us <= at_us <= tl.hi_us and tl.lo_us <= until_us <= tl.hi_us):
@@ -302,13 +268,13 @@ class WorkingCalendar:
             if p <= tl.cum_end[-1]:
                 k = bisect_left(tl.cum_end, p)
                 due_us = starts[k] + p - cum[k]
-                return datetime.fromtimestamp(due_us / 1e6, self.tz), left / _US_PER_MINUTE, until_us > due_us
+                return datetime.fromtimestamp(due_us / 1e6, self.tz), left / US_PER_MINUTE, until_us > due_us
         tl, spans = self._prepared(at_us, until_us, pauses)
         p = tl.pos(at_us)
-        left = (budget - _counted(p, tl.pos(until_us), spans)) / _US_PER_MINUTE
+        left = (budget - counted(p, tl.pos(until_us), spans)) / US_PER_MINUTE
         if budget == 0:
             return at.astimezone(self.tz), left, until_us > at_us
-        end = _spend(p, budget, spans)
+        end = spend(p, budget, spans)
         if end is None:
             return None, left, False
         while tl.cum_end[-1] < end:  # append years: the origin, so positions, stay put
@@ -333,16 +299,16 @@ class WorkingCalendar:
     def minutes_to_end_of_working_day(self, at: datetime) -> float:
         """Working minutes from ``at`` to ``end_of_working_day(at)``: R-SLA-IMM's budget."""
         tl, k = self._window_index(at, full_day=False)
-        return (tl.cum_end[k] - tl.pos(self._us(at))) / _US_PER_MINUTE
+        return (tl.cum_end[k] - tl.pos(self._us(at))) / US_PER_MINUTE
 
     def minutes_to_end_of_next_full_working_day(self, at: datetime) -> float:
         """Working minutes from ``at`` to the end of ``next_full_working_day(at)``: R-SLA-VAL's start budget."""
         tl, k = self._window_index(at, full_day=True)
-        return (tl.cum_end[k] - tl.pos(self._us(at))) / _US_PER_MINUTE
+        return (tl.cum_end[k] - tl.pos(self._us(at))) / US_PER_MINUTE
 
     # -- the working timeline -------------------------------------------------
 
-    def _window_index(self, at: datetime, *, full_day: bool) -> tuple[_Timeline, int]:
+    def _window_index(self, at: datetime, *, full_day: bool) -> tuple[Timeline, int]:
         """First window starting at/after ``at`` (``full_day``) or ending after it."""
         us = self._us(at)
         tl = self._covering(us, us)
@@ -351,14 +317,14 @@ class WorkingCalendar:
             tl = self._build_timeline(tl.first_year, tl.last_year + 1)
         return tl, k
 
-    def _prepared(self, a_us: int, b_us: int, pauses: Sequence[Pause]) -> tuple[_Timeline, list]:
+    def _prepared(self, a_us: int, b_us: int, pauses: Sequence[Pause]) -> tuple[Timeline, list]:
         """A timeline covering both instants and the pauses, and the pauses as paused spans."""
         bounds = self._pause_us(pauses)
         hi = max(a_us, b_us, *(e if e is not None else s for s, e in bounds))
         tl = self._covering(min(a_us, b_us), hi)
-        return tl, _paused_spans(tl, bounds)
+        return tl, paused_spans(tl, bounds)
 
-    def _covering(self, lo_us: int, hi_us: int) -> _Timeline:
+    def _covering(self, lo_us: int, hi_us: int) -> Timeline:
         """A timeline whose years include both instants (built lazily, a year of slack each side)."""
         tl = self._timeline
         if tl is not None and tl.lo_us <= lo_us and hi_us <= tl.hi_us:
@@ -368,11 +334,11 @@ class WorkingCalendar:
             lo_year, hi_year = min(lo_year, tl.first_year), max(hi_year, tl.last_year)
         return self._build_timeline(lo_year, hi_year)
 
-    def _build_timeline(self, first_year: int, last_year: int) -> _Timeline:
+    def _build_timeline(self, first_year: int, last_year: int) -> Timeline:
         windows = [w for y in range(first_year, last_year + 1) for w in self._year(y)[1]]
-        lo_us = _to_us(datetime(first_year, 1, 1, tzinfo=self.tz))
-        hi_us = _to_us(datetime(last_year, 12, 31, 23, 59, 59, tzinfo=self.tz))
-        tl = self._timeline = _Timeline(first_year, last_year, lo_us, hi_us, windows)
+        lo_us = to_us(datetime(first_year, 1, 1, tzinfo=self.tz))
+        hi_us = to_us(datetime(last_year, 12, 31, 23, 59, 59, tzinfo=self.tz))
+        tl = self._timeline = Timeline(first_year, last_year, lo_us, hi_us, windows)
         return tl
 
     def _us(self, dt: datetime) -> int:
@@ -385,7 +351,7 @@ class WorkingCalendar:
         if dt is memo[2]:
             self._memo = (dt, memo[3], memo[0], memo[1])
             return memo[3]
-        us = _to_us(dt)
+        us = to_us(dt)
         self._memo = (dt, us, memo[0], memo[1])
         return us
 
@@ -396,64 +362,13 @@ class WorkingCalendar:
         memo = self._pause_memo
         if pauses is memo[0]:
             return memo[1]
-        bounds = tuple((_to_us(s), None if e is None else _to_us(e)) for s, e in pauses)
+        bounds = tuple((to_us(s), None if e is None else to_us(e)) for s, e in pauses)
         if type(pauses) is tuple:
             self._pause_memo = (pauses, bounds)
         return bounds
 
     def _from_us(self, us: int) -> datetime:
         return datetime.fromtimestamp(us / 1e6, self.tz)
-
-
-def _paused_spans(tl: _Timeline, bounds: Sequence[tuple[int, int | None]]) -> list[tuple[int, float]]:
-    """Pauses as merged, sorted position intervals; an open pause ends at +inf."""
-    spans = sorted(
-        (tl.pos(s), float("inf") if e is None else tl.pos(e)) for s, e in bounds if e is None or e > s
-    )
-    merged: list[tuple[int, float]] = []
-    for s, e in spans:
-        if e <= s:
-            continue  # a pause wholly outside working time stops nothing
-        if merged and s <= merged[-1][1]:
-            if e > merged[-1][1]:
-                merged[-1] = (merged[-1][0], e)
-        else:
-            merged.append((s, e))
-    return merged
-
-
-def _spend(p: int, budget: int, spans: Sequence[tuple[int, float]]) -> int | None:
-    """Walk ``budget`` forward from position ``p``, jumping over paused spans; ``None`` if an open one stops it."""
-    for s, e in spans:
-        if e <= p:
-            continue
-        if s > p:
-            if budget <= s - p:
-                break
-            budget -= s - p
-        if e == float("inf"):
-            return None
-        p = int(e)
-    return p + budget
-
-
-def _counted(pa: int, pb: int, spans: Sequence[tuple[int, float]]) -> int:
-    """Signed working time between two positions, less the paused spans."""
-    lo, hi = (pa, pb) if pa <= pb else (pb, pa)
-    total = hi - lo
-    for s, e in spans:
-        overlap = min(e, hi) - max(s, lo)
-        if overlap > 0:
-            total -= int(overlap)
-    return total if pa <= pb else -total
-
-
-def _to_us(dt: datetime) -> int:
-    """Epoch microseconds, exactly; naive datetimes are refused, not guessed."""
-    try:
-        return (dt - _EPOCH) // _ONE_US
-    except TypeError:
-        raise ValueError(f"a timezone-aware datetime is required, got {dt!r}") from None
 
 
 def _holiday_source(name: str) -> str:
