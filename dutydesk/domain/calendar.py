@@ -110,7 +110,6 @@ class WorkingCalendar:
         self._timeline: Timeline | None = None
         self._memo: tuple = (None, 0, None, 0)
         self._pause_memo: tuple = (None, ())
-        self._pos_memo: tuple = (None, 0, 0)
         self._memos: dict[str, dict] = {}
 
     def memo(self, name: str) -> dict:
@@ -207,18 +206,11 @@ class WorkingCalendar:
         return self._us(dt)
 
     def working_minutes_between_us(self, a_us: int, b_us: int) -> float:
-        """``working_minutes_between`` for two epoch-microsecond instants and no pauses; the
-        position of ``a_us`` (a pool refresh's ``now``, shared by every clock) is remembered."""
+        """``working_minutes_between`` for two epoch-microsecond instants and no pauses."""
         tl = self._timeline
         if tl is None or not (tl.lo_us <= a_us <= tl.hi_us and tl.lo_us <= b_us <= tl.hi_us):
             tl = self._covering(min(a_us, b_us), max(a_us, b_us))
-        memo = self._pos_memo
-        if memo[0] is tl and memo[1] == a_us:
-            pa = memo[2]
-        else:
-            pa = tl.pos(a_us)
-            self._pos_memo = (tl, a_us, pa)
-        return (tl.pos(b_us) - pa) / US_PER_MINUTE
+        return (tl.pos(b_us) - tl.pos(a_us)) / US_PER_MINUTE
 
     def ruler(self, now: datetime) -> Callable[[int], float]:
         """``due_us → working minutes from now to due`` (negative once past), for measuring many

@@ -22,7 +22,7 @@ from textual.widgets import Footer, Input
 
 from dutydesk.domain.priority import Priority
 from dutydesk.screens.base import DeskScreen
-from dutydesk.screens.task_actions import TaskActions
+from dutydesk.screens.task_actions import TaskActions, warm_imports
 from dutydesk.services import pool as pool_service
 from dutydesk.services.pool import PoolFilter, pool_listing
 from dutydesk.textsafe import safe_line
@@ -321,13 +321,6 @@ class PoolScreen(TaskActions, DeskScreen):
             self.tell(self.t("export.unavailable"))
             return
         self.call(export_today, snapshot, group="export", done=lambda path: self.tell(self.t("done.export", path=path)))
-
-
-def warm_imports() -> None:
-    """What the first key press needs (the write services, the prompts), imported while the lead reads."""
-    import dutydesk.services.claims  # noqa: F401
-    import dutydesk.services.lifecycle  # noqa: F401
-    import dutydesk.widgets.prompts  # noqa: F401
 
 
 def breach_count(desk) -> int:

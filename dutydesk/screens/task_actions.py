@@ -26,12 +26,21 @@ class _OnFirstUse:
         self._name = name
 
     def __getattr__(self, attr: str) -> Any:
-        return getattr(importlib.import_module(self._name), attr)
+        return getattr(self.load(), attr)
+
+    def load(self) -> Any:
+        return importlib.import_module(self._name)
 
 
 claims = _OnFirstUse("dutydesk.services.claims")
 lifecycle = _OnFirstUse("dutydesk.services.lifecycle")
 prompts = _OnFirstUse("dutydesk.widgets.prompts")
+
+
+def warm_imports() -> None:
+    """What the first key press needs, imported while the lead reads the pool (a worker thread)."""
+    for module in (claims, lifecycle, prompts):
+        module.load()
 
 
 class TaskActions:

@@ -26,7 +26,7 @@ from dutydesk.domain.clocks import (
 )
 from dutydesk.domain.priority import Priority, Status
 from dutydesk.store.models import Task
-from dutydesk.store.pool_queries import OPEN_STATUSES, is_open
+from dutydesk.store.pool_queries import OPEN_IN, is_open
 from dutydesk.store.raw import (
     Source,
     compiled_select,
@@ -45,10 +45,10 @@ CLOCK_COLUMNS = (Task.id, Task.received_at, Task.priority_order, Task.reacted_at
 #: R-WORK-1's evidence: status changes into or out of waiting. The condition is written out (not
 #: bound) exactly as the partial index ``ix_audit_waiting`` states it, so the planner can use it.
 WAITING_EVENTS_SQL = "field = 'status' AND (before = 'waiting_client' OR after = 'waiting_client')"
-OPEN_SQL = "status IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
 _CHUNK = 900  # below SQLite's historical 999 bound parameters
 
-_PRIORITY_OF = {int(p): p for p in Priority}
+#: Stored priority order → level (0, untriaged, is absent): ``Priority(n)`` is a slow enum call.
+PRIORITY_OF_ORDER = {int(p): p for p in Priority}
 
 
 def pauses_for(session: Source, task_ids: Sequence[int]) -> dict[int, tuple]:
@@ -99,7 +99,7 @@ def pauses_of_open_tasks(session: Source) -> dict[int, tuple]:
     """``pauses_for`` every open task, in one statement (the whole-pool passes)."""
     to_utc = utc_reader(dialect_of(session))
     sql = (f"SELECT task_id, at, after FROM audit_event WHERE {WAITING_EVENTS_SQL} "
-           f"AND task_id IN (SELECT id FROM task WHERE {OPEN_SQL}) ORDER BY task_id, at, id")
+           f"AND task_id IN (SELECT id FROM task WHERE status IN {OPEN_IN}) ORDER BY task_id, at, id")
     changes: dict[int, list[tuple[datetime, str, str]]] = defaultdict(list)
     for task_id, at, after in driver_fetchall(session, sql, ()):
         changes[task_id].append((to_utc(at), "", after or ""))  # type: ignore[arg-type]
@@ -107,7 +107,7 @@ def pauses_of_open_tasks(session: Source) -> dict[int, tuple]:
 
 
 def facts_of(received_at: datetime, priority_order: int, reacted_at, taken_at, done_at, pauses=()) -> ClockFacts:
-    return ClockFacts(received_at, _PRIORITY_OF.get(priority_order), reacted_at, taken_at, done_at, tuple(pauses))
+    return ClockFacts(received_at, PRIORITY_OF_ORDER.get(priority_order), reacted_at, taken_at, done_at, tuple(pauses))
 
 
 def clocks_of_task(session: Session, task: Task, calendar, now: datetime) -> TaskClocks:
@@ -147,7 +147,7 @@ def clocks_for_driver_rows(session: Source, rows: Sequence[tuple], calendar, now
     if pauses is None:
         pauses = pauses_for(session, [r[0] for r in rows])
     memo = calendar.memo("driver-clock-plans")
-    priority_of, remembered, paused_of = _PRIORITY_OF.get, memo.get, pauses.get
+    priority_of, remembered, paused_of = PRIORITY_OF_ORDER.get, memo.get, pauses.get
     measure = clock_measurer(calendar, now)
     out: list[tuple[datetime, TaskClocks]] = []
     append = out.append

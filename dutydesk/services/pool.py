@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import Integer, bindparam, func, or_
@@ -18,6 +17,7 @@ from dutydesk.domain.clocks import Clock, TaskClocks
 from dutydesk.domain.priority import Priority
 from dutydesk.services.clocks import (
     CLOCK_COLUMNS,
+    PRIORITY_OF_ORDER,
     clocks_for_driver_rows,
     clocks_for_rows,
     open_clocks,
@@ -29,7 +29,6 @@ from dutydesk.store.models import Client, Project, Task
 from dutydesk.store.pool_queries import OPEN_STATUSES, blocked_by_column, is_open, open_counts_query, status_in
 from dutydesk.store.raw import compiled_select, dialect_of
 
-_PRIORITY_OF = {int(p): p for p in Priority}
 
 
 @dataclass(frozen=True)
@@ -149,7 +148,7 @@ def _counts(session) -> dict[str, int]:
     statement = compiled_select(dialect, "open-counts", open_counts_query)
     counts: dict[str, int] = {}
     for order, number in statement.rows(session):
-        name = _PRIORITY_OF[order].slug if order else "untriaged"
+        name = PRIORITY_OF_ORDER[order].slug if order else "untriaged"
         counts[name] = counts.get(name, 0) + number
     return counts
 
@@ -177,7 +176,7 @@ def _window(desk: Desk, session, flt: PoolFilter, offset: int, limit: int | None
         statement = compiled_select(dialect, ("window", flt, True),
                                     lambda: window_query(flt).offset(_OFFSET).limit(_LIMIT))
         raw = statement.rows(session, window_offset=offset, window_limit=limit)
-    priority_of, new = _PRIORITY_OF.get, tuple.__new__  # tuple.__new__: skips PoolRow's Python-level __new__
+    priority_of, new = PRIORITY_OF_ORDER.get, tuple.__new__  # tuple.__new__: skips PoolRow's Python-level __new__
     return [
         new(PoolRow, (r[6], r[7], r[8], r[9], r[10], r[11], r[12], priority_of(r[2]), r[13], r[16], received, r[14],
                       r[15], clocks))
@@ -186,7 +185,6 @@ def _window(desk: Desk, session, flt: PoolFilter, offset: int, limit: int | None
     ]
 
 
-@lru_cache(maxsize=128)
 def window_query(flt: PoolFilter | None = None):
     """The pool window's one covering query (R-POOL-2/3): clock facts, the row, its blocker, in the order of work."""
     flt = flt or PoolFilter()

@@ -36,7 +36,7 @@ from dutydesk.domain.priority import Priority
 from dutydesk.services.history import Replay, as_utc, raw_moment, replay
 from dutydesk.services.pool_snapshot import PoolEntry, entries_of, names, pool_at, render_pool
 from dutydesk.store.raw import driver_rows, placeholder
-from dutydesk.store.pool_queries import OPEN_STATUSES
+from dutydesk.store.pool_queries import OPEN_IN
 from dutydesk.store.snapshot_models import PoolSnapshot
 
 FILE_STEM = "pool"
@@ -128,19 +128,18 @@ def build_snapshot(desk: Desk, moment: datetime) -> Snapshot:
 #: More task or escalation events than this after the moment, and the whole rebuild is used.
 REPLAY_LIMIT = 10_000
 
-_OPEN_IN = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"  # as ix_task_open_order's WHERE
 _OPEN_ROWS_SQL = (
     "SELECT t.id, t.key, t.number, parent.key, t.status, t.priority_order, t.assignee_id, t.project_id, "
     "t.client_id, t.subject, t.received_at, t.reacted_at, t.taken_at, t.done_at "
     "FROM task t LEFT JOIN task parent ON parent.id = t.parent_id "
-    f"WHERE t.status IN {_OPEN_IN}"
+    f"WHERE t.status IN {OPEN_IN}"  # as ix_task_open_order's WHERE
 )
 #: R-WORK-1's evidence for the open tasks: status changes into or out of waiting, by id. (An IN list
 #: of the open ids, not a join: SQLite then probes each task's events once, twice as fast.)
 _WAITS_SQL = (
     "SELECT task_id, after, at FROM audit_event WHERE entity = 'task' AND field = 'status' "
     "AND (before = 'waiting_client' OR after = 'waiting_client') AND at <= {mark} "
-    f"AND task_id IN (SELECT id FROM task WHERE status IN {_OPEN_IN}) ORDER BY id"
+    f"AND task_id IN (SELECT id FROM task WHERE status IN {OPEN_IN}) ORDER BY id"
 )
 _OPEN_ESCALATIONS_SQL = "SELECT task_id, level FROM escalation WHERE closed_at IS NULL"
 _LATER_SQL = ("SELECT task_id FROM audit_event WHERE at > {mark} AND task_id IS NOT NULL "

@@ -14,6 +14,8 @@ from dutydesk.domain.priority import Status
 from dutydesk.store.models import Task
 
 OPEN_STATUSES = tuple(s.value for s in Status if s.is_open)
+#: ``('pool', …)``: the open statuses as SQL text, for the statements written out by hand.
+OPEN_IN = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
 BLOCKING_STATUSES = tuple(s.value for s in Status if s.blocks_lower_priorities)
 
 
